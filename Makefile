@@ -1,0 +1,51 @@
+# forum_site: `make run` serves the demo, `make test` runs every check. Both set themselves up.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Tests that need PostgreSQL are deselected on SQLite.
+PYTEST_MARKERS := $(if $(findstring postgres,$(DATABASE_URL)),,-m "not postgres")
+
+.PHONY: run test lint check-python venv migrate demo clean bench-pages
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || { \
+	  echo "forum_site needs Python 3.12 or newer (Django 6.1); '$(PYTHON)' is $$($(PYTHON) --version 2>&1)."; \
+	  echo "With pyenv, the committed .python-version selects 3.13; or run: make PYTHON=python3.13 ..."; \
+	  exit 1; }
+
+$(STAMP): requirements.txt requirements-dev.txt | check-python
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+migrate: venv
+	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --verbosity 0
+
+demo: migrate
+	DJANGO_DEBUG=true $(BIN)/python manage.py load_forum_demo
+	DJANGO_DEBUG=true $(BIN)/python manage.py create_demo_accounts
+
+run: demo
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C stops)"
+	DJANGO_DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+
+test: lint
+	$(BIN)/pytest $(PYTEST_MARKERS)
+
+bench-pages: venv
+	$(BIN)/python bench/pages.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,27 @@
+import secrets
+
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from delegates.models import User
+from delegates.roles import ORGANIZERS, REGISTRATION_STAFF
+
+ACCOUNTS = [("organizer@example.org", ORGANIZERS), ("staff@example.org", REGISTRATION_STAFF)]
+
+
+class Command(BaseCommand):
+    help = "Create (or reset) the local demo organizer and staff accounts and print their passwords."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        self.stdout.write("Demo accounts (new passwords on every run; local use only):")
+        for email, group_name in ACCOUNTS:
+            user, _ = User.objects.get_or_create(email=email, defaults={"is_staff": True})
+            password = secrets.token_urlsafe(12)
+            user.set_password(password)
+            user.is_staff = True
+            user.save()
+            user.groups.add(Group.objects.get(name=group_name))
+            self.stdout.write(f"  {group_name:<20} {email:<24} password: {password}")
+        self.stdout.write("  Sign in at http://127.0.0.1:8000/admin/")

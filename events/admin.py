@@ -1,0 +1,206 @@
+"""The organizers' admin for the programme."""
+
+import datetime
+
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .forms import (
+    CloneEventForm,
+    DocumentAdminForm,
+    EventAdminForm,
+    ExhibitAdminForm,
+    SpeakerAdminForm,
+)
+from .models import (
+    Appearance,
+    Document,
+    Event,
+    EventRole,
+    Exhibit,
+    Organization,
+    Sector,
+    Speaker,
+    SubForum,
+)
+from .services import clone_event
+
+
+class EventRoleInline(admin.TabularInline):
+    model = EventRole
+    extra = 0
+    autocomplete_fields = ["organization"]
+
+
+class SubForumInline(admin.TabularInline):
+    model = SubForum
+    extra = 0
+    fields = ["order", "kind", "title", "slug", "starts_at", "ends_at", "room", "modes", "in_person_capacity"]
+    prepopulated_fields = {"slug": ["title"]}
+    show_change_link = True
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    form = EventAdminForm
+    list_display = ["title", "theme", "city", "start_on", "end_on", "status", "is_sample"]
+    list_filter = ["status", "is_sample", "country", "requires_approval"]
+    search_fields = ["series_name", "theme", "city", "venue", "slug"]
+    date_hierarchy = "start_on"
+    prepopulated_fields = {"slug": ["series_name", "edition_number"]}
+    inlines = [EventRoleInline, SubForumInline]
+    actions = ["clone_selected"]
+    save_on_top = True
+    fieldsets = [
+        (None, {"fields": ["series_name", "edition_number", "slug", "status", "is_sample"]}),
+        (_("Content"), {"fields": ["theme", "summary", "description"]}),
+        (_("When and where"), {"fields": ["start_on", "end_on", "time_zone", "city", "venue", "country"]}),
+        (
+            _("Registration"),
+            {
+                "fields": [
+                    "registration_opens_at",
+                    "registration_closes_at",
+                    "requires_approval",
+                    "in_person_capacity",
+                    "online_capacity",
+                    "travel_days_before",
+                    "travel_days_after",
+                ]
+            },
+        ),
+        (
+            _("Contacts"),
+            {
+                "fields": [
+                    "contact_email",
+                    "contact_phone",
+                    "media_contact_name",
+                    "media_contact_organization",
+                    "media_contact_email",
+                    "media_contact_website",
+                ]
+            },
+        ),
+    ]
+
+    @admin.action(description=_("Clone the selected edition into a new draft"), permissions=["add"])
+    def clone_selected(self, request, queryset):
+        """Ask for the new start date, then copy the edition with its programme."""
+        if queryset.count() != 1:
+            self.message_user(request, _("Select exactly one edition to clone."), messages.ERROR)
+            return None
+        source = queryset.get()
+        form = CloneEventForm(
+            request.POST if "apply" in request.POST else None, initial=_clone_initial(source)
+        )
+        if form.is_valid():
+            clone = clone_event(source=source, **form.cleaned_data)
+            self.log_addition(request, clone, [{"added": {"name": "clone", "object": str(source)}}])
+            self.message_user(
+                request,
+                _("Created the draft “%(clone)s” from “%(source)s”.") % {"clone": clone, "source": source},
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("admin:events_event_change", args=[clone.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Clone an edition"),
+            "opts": self.model._meta,
+            "source": source,
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/events/event/clone.html", context)
+
+
+def _clone_initial(source: Event) -> dict:
+    """Suggest the next edition one year later with a fresh slug."""
+    number = source.edition_number + 1
+    start = source.start_on + datetime.timedelta(days=364)
+    return {"start_on": start, "edition_number": number, "slug": f"{source.slug}-{number}"}
+
+
+class AppearanceInline(admin.TabularInline):
+    model = Appearance
+    extra = 0
+    autocomplete_fields = ["speaker"]
+
+
+@admin.register(SubForum)
+class SubForumAdmin(admin.ModelAdmin):
+    list_display = ["title", "event", "kind", "starts_at", "room", "modes", "in_person_capacity"]
+    list_filter = ["event", "kind", "modes"]
+    list_select_related = ["event"]
+    search_fields = ["title", "summary", "room", "event__theme"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["event"]
+    inlines = [AppearanceInline]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "kind", "country"]
+    list_filter = ["kind", "country"]
+    search_fields = ["name", "short_name"]
+
+
+@admin.register(Speaker)
+class SpeakerAdmin(admin.ModelAdmin):
+    form = SpeakerAdminForm
+    list_display = ["name_latin", "name_native", "position", "organization", "country", "protocol_rank"]
+    list_filter = ["country", "honorific"]
+    list_select_related = ["organization"]
+    search_fields = ["name_latin", "name_native", "position", "organization__name"]
+    autocomplete_fields = ["organization"]
+
+
+@admin.register(Sector)
+class SectorAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "exhibit_count"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(exhibit_total=Count("exhibits"))
+
+    @admin.display(description=_("exhibits"), ordering="exhibit_total")
+    def exhibit_count(self, sector):
+        """How many exhibits, across editions, are in this sector."""
+        return sector.exhibit_total
+
+
+@admin.register(Exhibit)
+class ExhibitAdmin(admin.ModelAdmin):
+    form = ExhibitAdminForm
+    list_display = ["title", "event", "exhibitor", "hall", "booth", "sector_list", "is_featured"]
+    list_filter = ["event", "is_featured", "sectors"]
+    list_select_related = ["event", "exhibitor"]
+    search_fields = ["title", "summary", "exhibitor__name"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["event", "exhibitor"]
+    filter_horizontal = ["sectors"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("sectors")
+
+    @admin.display(description=_("sectors"))
+    def sector_list(self, exhibit):
+        """The exhibit's sectors, comma-separated."""
+        return ", ".join(sector.name for sector in exhibit.sectors.all())
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    form = DocumentAdminForm
+    list_display = ["title", "event", "kind", "published_on"]
+    list_filter = ["event", "kind"]
+    list_select_related = ["event"]
+    search_fields = ["title", "summary", "body"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["event"]
+    date_hierarchy = "published_on"

@@ -1,0 +1,431 @@
+"""Demo content: the 8th China–Central Asia Cooperation Forum (Lanzhou, 2021) from the seed press
+release, and an upcoming sample edition cloned from it. Loading twice changes nothing."""
+
+import datetime
+import zoneinfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Appearance, Document, Event, EventRole, Exhibit, Organization, Sector, Speaker, SubForum
+from .services import clone_event
+
+EIGHTH_SLUG = "8th-lanzhou-2021"
+SAMPLE_SLUG = "sample-edition"
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+CENTRAL_ASIA = ["CN", "KZ", "KG", "TJ", "TM", "UZ"]
+
+ORGANIZATIONS = {
+    "sco": (
+        "Good-Neighborliness, Friendship and Cooperation Committee of the Shanghai Cooperation Organization",
+        "SCO Committee",
+        Organization.Kind.INTERNATIONAL,
+        "",
+    ),
+    "sco_secretariat": ("Shanghai Cooperation Organization", "SCO", Organization.Kind.INTERNATIONAL, ""),
+    "gansu": ("People's Government of Gansu Province", "Gansu Province", Organization.Kind.GOVERNMENT, "CN"),
+    "lanzhou": (
+        "People's Government of Lanzhou Municipality",
+        "Lanzhou Municipality",
+        Organization.Kind.GOVERNMENT,
+        "CN",
+    ),
+    "gansu_fao": (
+        "Foreign Affairs Office of the Gansu Provincial Government",
+        "Gansu FAO",
+        Organization.Kind.GOVERNMENT,
+        "CN",
+    ),
+    "kazakhstan": (
+        "Government of the Republic of Kazakhstan",
+        "Kazakhstan",
+        Organization.Kind.GOVERNMENT,
+        "KZ",
+    ),
+    "tajik_embassy": (
+        "Embassy of the Republic of Tajikistan in China",
+        "Embassy of Tajikistan",
+        Organization.Kind.GOVERNMENT,
+        "TJ",
+    ),
+    "bds": ("China Satellite Navigation Office", "CSNO", Organization.Kind.GOVERNMENT, "CN"),
+    "huanqiu": ("Global Times Online (Huanqiu.com)", "Huanqiu.com", Organization.Kind.MEDIA, "CN"),
+    "green_corridor": ("Silk Road Green Energy Alliance (sample)", "", Organization.Kind.BUSINESS, "KZ"),
+    "logistics_hub": ("Lanzhou International Logistics Port (sample)", "", Organization.Kind.BUSINESS, "CN"),
+    "telemedicine": ("Central Asia Telemedicine Network (sample)", "", Organization.Kind.ACADEMIA, "UZ"),
+    "ecommerce": ("Silk Road E-commerce Platform (sample)", "", Organization.Kind.BUSINESS, "KG"),
+}
+
+SECTORS = [
+    ("satellite-navigation", "Satellite navigation"),
+    ("green-development", "Green development"),
+    ("health", "Health"),
+    ("logistics", "Logistics"),
+    ("digital-economy", "Digital economy"),
+    ("agriculture", "Agriculture"),
+]
+
+# (slug, kind, title, day of October 2021, start, end, room, capacity)
+SUB_FORUMS = [
+    ("opening-ceremony", SubForum.Kind.CEREMONY, "Opening ceremony", 16, "09:00", "10:30", "Main hall", None),
+    (
+        "womens-development",
+        SubForum.Kind.SUB_FORUM,
+        "Women's Development Forum",
+        16,
+        "14:00",
+        "17:00",
+        "Hall A",
+        120,
+    ),
+    (
+        "beidou-cooperation",
+        SubForum.Kind.SUB_FORUM,
+        "China–Central Asia BeiDou (BDS) Cooperation Forum",
+        16,
+        "14:00",
+        "17:00",
+        "Hall B",
+        50,
+    ),
+    (
+        "green-development",
+        SubForum.Kind.SUB_FORUM,
+        "Green Development Forum",
+        17,
+        "09:00",
+        "12:00",
+        "Hall A",
+        120,
+    ),
+    (
+        "commerce-logistics",
+        SubForum.Kind.SUB_FORUM,
+        "Modern Commerce and Logistics Forum",
+        17,
+        "09:00",
+        "12:00",
+        "Hall B",
+        120,
+    ),
+    ("closing-ceremony", SubForum.Kind.CEREMONY, "Closing ceremony", 17, "15:00", "16:30", "Main hall", None),
+]
+
+SUB_FORUM_SUMMARIES = {
+    "opening-ceremony": "Opening of the forum with addresses by the hosts and invited envoys.",
+    "beidou-cooperation": (
+        "Cooperation on China's BeiDou Navigation Satellite System (BDS), which can provide customized "
+        "services according to the needs of different countries and industries."
+    ),
+    "green-development": "Environmental protection, carbon neutrality and a green Silk Road.",
+    "commerce-logistics": "Trade and economic cooperation and modern logistics between China and Central Asia.",
+    "womens-development": "Women's role in the development of China and the Central Asian countries.",
+    "closing-ceremony": "Closing of the forum and release of the joint initiative.",
+}
+
+SPEAKERS = [
+    # (key, native name, Latin name, honorific, position, organization, country, rank, sub-forum, role)
+    (
+        "norov",
+        "Владимир Норов",
+        "Vladimir Norov",
+        Speaker.Honorific.HE,
+        "Secretary-General of the Shanghai Cooperation Organization",
+        "sco_secretariat",
+        "UZ",
+        10,
+        "opening-ceremony",
+        Appearance.Role.KEYNOTE,
+    ),
+    (
+        "smailov",
+        "Әлихан Смайылов",
+        "Alikhan Smailov",
+        Speaker.Honorific.HE,
+        "First Deputy Prime Minister of Kazakhstan",
+        "kazakhstan",
+        "KZ",
+        20,
+        "opening-ceremony",
+        Appearance.Role.SPEAKER,
+    ),
+    (
+        "zohir",
+        "Саидзода Зоҳир",
+        "Saidzoda Zohir",
+        Speaker.Honorific.HE,
+        "Ambassador of Tajikistan to China",
+        "tajik_embassy",
+        "TJ",
+        30,
+        "opening-ceremony",
+        Appearance.Role.SPEAKER,
+    ),
+]
+
+EXHIBITS = [
+    # (slug, exhibitor, title, summary, sectors, countries, hall, booth, featured)
+    (
+        "beidou-navigation-satellite-system",
+        "bds",
+        "China's BeiDou Navigation Satellite System (BDS)",
+        "A themed exhibit on China's BeiDou Navigation Satellite System, which can provide customized "
+        "services according to the needs of different countries and industries.",
+        ["satellite-navigation", "logistics", "agriculture", "digital-economy"],
+        CENTRAL_ASIA,
+        "1",
+        "B01",
+        True,
+    ),
+    (
+        "green-energy-corridor",
+        "green_corridor",
+        "Green energy corridor (sample exhibit)",
+        "Sample content: wind and solar projects linking Central Asian grids.",
+        ["green-development"],
+        ["KZ", "UZ", "CN"],
+        "2",
+        "G04",
+        False,
+    ),
+    (
+        "lanzhou-logistics-port",
+        "logistics_hub",
+        "Lanzhou rail and logistics port (sample exhibit)",
+        "Sample content: China–Europe rail freight through Lanzhou to Central Asia.",
+        ["logistics", "digital-economy"],
+        ["KZ", "KG", "UZ", "TM"],
+        "2",
+        "L02",
+        False,
+    ),
+    (
+        "telemedicine-network",
+        "telemedicine",
+        "Telemedicine across Central Asia (sample exhibit)",
+        "Sample content: remote consultations between hospitals in Tashkent, Bishkek and Lanzhou.",
+        ["health", "digital-economy"],
+        ["UZ", "KG", "TJ"],
+        "3",
+        "H01",
+        False,
+    ),
+    (
+        "silk-road-ecommerce",
+        "ecommerce",
+        "Silk Road cross-border e-commerce (sample exhibit)",
+        "Sample content: a marketplace for Central Asian agricultural products in China.",
+        ["digital-economy", "agriculture", "logistics"],
+        ["KG", "KZ", "TJ"],
+        "3",
+        "E07",
+        False,
+    ),
+]
+
+EIGHTH_DESCRIPTION = (
+    "The 8th China–Central Asia Cooperation Forum was held in Lanzhou, capital of Gansu Province, from "
+    "15 to 17 October 2021, in person and online. Representatives of China, Kazakhstan, Tajikistan, "
+    "Kyrgyzstan, Turkmenistan and Uzbekistan and of international organizations took part; envoys of "
+    "Armenia and Azerbaijan were also invited. It closed with a joint initiative calling to deepen trade "
+    "and economic cooperation and improve modern logistics.\n\n"
+    "Session times and rooms in this demo are illustrative sample content."
+)
+
+
+@transaction.atomic
+def load_demo(*, today: datetime.date | None = None) -> dict[str, Event]:
+    """Create the demo editions unless they exist; return them by slug."""
+    today = today or timezone.localdate()
+    organizations = _organizations()
+    sectors = _sectors()
+    eighth = _eighth_edition(organizations, sectors)
+    sample = Event.objects.filter(slug=SAMPLE_SLUG).first() or _sample_edition(eighth, today)
+    return {EIGHTH_SLUG: eighth, SAMPLE_SLUG: sample}
+
+
+def _organizations() -> dict[str, Organization]:
+    """The hosts, organisers, speakers' and exhibitors' organizations."""
+    return {
+        key: Organization.objects.get_or_create(
+            name=name, defaults={"short_name": short, "kind": kind, "country": country}
+        )[0]
+        for key, (name, short, kind, country) in ORGANIZATIONS.items()
+    }
+
+
+def _sectors() -> dict[str, Sector]:
+    """The exhibit sectors."""
+    return {
+        slug: Sector.objects.get_or_create(slug=slug, defaults={"name": name})[0] for slug, name in SECTORS
+    }
+
+
+def _eighth_edition(organizations, sectors) -> Event:
+    """The 8th forum as the seed describes it, completed once."""
+    event, _ = Event.objects.get_or_create(
+        slug=EIGHTH_SLUG,
+        defaults={
+            "edition_number": 8,
+            "theme": "Strengthen Solidarity and Cooperation for Building a Community of Security and Development",
+            "summary": (
+                "Co-hosted by the SCO Good-Neighborliness, Friendship and Cooperation Committee and the People's "
+                "Government of Gansu Province, in a hybrid format, with four sub-forums and a themed exhibit on "
+                "China's BeiDou Navigation Satellite System."
+            ),
+            "description": EIGHTH_DESCRIPTION,
+            "city": "Lanzhou, Gansu Province",
+            "country": "CN",
+            "time_zone": "Asia/Shanghai",
+            "start_on": datetime.date(2021, 10, 15),
+            "end_on": datetime.date(2021, 10, 17),
+            "status": Event.Status.ARCHIVED,
+            "media_contact_name": "Liu Gehua",
+            "media_contact_organization": "Huanqiu.com (Global Times Online)",
+            "media_contact_email": "Liugehuan@huanqiu.com",
+            "media_contact_website": "https://www.huanqiu.com",
+        },
+    )
+    for order, (key, role) in enumerate(
+        [("sco", "host"), ("gansu", "host"), ("lanzhou", "organiser"), ("gansu_fao", "organiser")]
+    ):
+        EventRole.objects.get_or_create(
+            event=event, organization=organizations[key], role=role, defaults={"order": order}
+        )
+    sub_forums = _eighth_sub_forums(event)
+    _eighth_speakers(organizations, sub_forums)
+    _eighth_exhibits(event, organizations, sectors)
+    _eighth_documents(event)
+    return event
+
+
+def _at(day: int, clock: str) -> datetime.datetime:
+    """A moment of October 2021 in Lanzhou."""
+    hour, minute = map(int, clock.split(":"))
+    return datetime.datetime(2021, 10, day, hour, minute, tzinfo=SHANGHAI)
+
+
+def _eighth_sub_forums(event: Event) -> dict[str, SubForum]:
+    """The ceremonies and the four sub-forums."""
+    result = {}
+    for order, (slug, kind, title, day, start, end, room, capacity) in enumerate(SUB_FORUMS):
+        result[slug], _ = SubForum.objects.get_or_create(
+            event=event,
+            slug=slug,
+            defaults={
+                "kind": kind,
+                "title": title,
+                "summary": SUB_FORUM_SUMMARIES[slug],
+                "starts_at": _at(day, start),
+                "ends_at": _at(day, end),
+                "room": room,
+                "modes": SubForum.Modes.BOTH,
+                "in_person_capacity": capacity,
+                "interpretation_languages": "Chinese, Russian, English",
+                "order": order,
+            },
+        )
+    return result
+
+
+def _eighth_speakers(organizations, sub_forums) -> None:
+    """The three speakers the press release quotes."""
+    for _key, native, latin, honorific, position, org, country, rank, sub_forum, role in SPEAKERS:
+        speaker, _ = Speaker.objects.get_or_create(
+            name_latin=latin,
+            defaults={
+                "name_native": native,
+                "honorific": honorific,
+                "position": position,
+                "organization": organizations[org],
+                "country": country,
+                "protocol_rank": rank,
+            },
+        )
+        Appearance.objects.get_or_create(
+            sub_forum=sub_forums[sub_forum], speaker=speaker, role=role, defaults={"order": rank}
+        )
+
+
+def _eighth_exhibits(event, organizations, sectors) -> None:
+    """The BeiDou exhibit and a few sample exhibits across sectors."""
+    for slug, exhibitor, title, summary, sector_slugs, countries, hall, booth, featured in EXHIBITS:
+        exhibit, created = Exhibit.objects.get_or_create(
+            event=event,
+            slug=slug,
+            defaults={
+                "exhibitor": organizations[exhibitor],
+                "title": title,
+                "summary": summary,
+                "countries_served": countries,
+                "hall": hall,
+                "booth": booth,
+                "is_featured": featured,
+            },
+        )
+        if created:
+            exhibit.sectors.set([sectors[s] for s in sector_slugs])
+
+
+def _eighth_documents(event) -> None:
+    """The joint initiative and the press release."""
+    Document.objects.get_or_create(
+        event=event,
+        slug="joint-initiative",
+        defaults={
+            "kind": Document.Kind.OUTCOME,
+            "title": "Joint initiative of the 8th China–Central Asia Cooperation Forum",
+            "published_on": datetime.date(2021, 10, 17),
+            "summary": (
+                "Released at the close of the forum, aiming at more profound and practical openness and "
+                "cooperation: deepen trade and economic cooperation and improve modern logistics."
+            ),
+        },
+    )
+    Document.objects.get_or_create(
+        event=event,
+        slug="press-release",
+        defaults={
+            "kind": Document.Kind.PRESS_RELEASE,
+            "title": "8th China–Central Asia Cooperation Forum concluded in Lanzhou",
+            "published_on": datetime.date(2021, 10, 22),
+            "summary": "Global Times Online press release on the forum's conclusion and its joint initiative.",
+            "body": (
+                "SCO Secretary-General Vladimir Norov called the forum an authoritative platform for extensive "
+                "exchanges between China and Central Asian countries. Alikhan Smailov, First Deputy Prime "
+                "Minister of Kazakhstan, proposed putting environmental protection at the top of the agenda and "
+                "named health cooperation a priority. Tajikistan's ambassador to China, Saidzoda Zohir, spoke of "
+                "a healthy, green and digital Silk Road.\n\nMedia contact: Liu Gehua, Huanqiu.com."
+            ),
+        },
+    )
+
+
+def _sample_edition(eighth: Event, today: datetime.date) -> Event:
+    """An upcoming edition about three months from `today`, open for registration, marked as sample."""
+    start_on = today + datetime.timedelta(days=91)
+    sample = clone_event(
+        source=eighth, start_on=start_on, edition_number=12, slug=SAMPLE_SLUG, is_sample=True
+    )
+    sample.theme = "Sample edition: Connectivity, Green Growth and Digital Cooperation"
+    sample.summary = (
+        "Sample content for trying forum_site: an upcoming hybrid edition with registration open."
+    )
+    sample.description = (
+        "This edition is demonstration data made by cloning the 8th forum. Its dates, capacities and "
+        "programme are invented so that registration can be tried."
+    )
+    sample.city = "Lanzhou, Gansu Province"
+    sample.status = Event.Status.PUBLISHED
+    sample.registration_opens_at = datetime.datetime.combine(
+        today - datetime.timedelta(days=1), datetime.time.min, tzinfo=sample.tz
+    )
+    sample.registration_closes_at = datetime.datetime.combine(
+        start_on - datetime.timedelta(days=14), datetime.time(23, 59), tzinfo=sample.tz
+    )
+    sample.in_person_capacity = 300
+    sample.online_capacity = 500
+    sample.contact_email = "registration@example.org"
+    sample.full_clean()
+    sample.save()
+    return sample

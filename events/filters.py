@@ -1,0 +1,49 @@
+"""The exhibit filters visitors combine: sector, country served, free text."""
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from .models import Exhibit, Sector
+from .selectors import search_exhibits
+
+
+class ExhibitFilter(django_filters.FilterSet):
+    """Filters that combine with AND and live in the query string."""
+
+    q = django_filters.CharFilter(
+        label=_("Search"), method="filter_text", widget=forms.TextInput(attrs={"type": "search"})
+    )
+    sector = django_filters.ModelChoiceFilter(
+        label=_("Sector"),
+        queryset=Sector.objects.none(),
+        to_field_name="slug",
+        field_name="sectors",
+        empty_label=_("All sectors"),
+    )
+    country = django_filters.ChoiceFilter(
+        label=_("Country served"), method="filter_country", empty_label=_("All countries")
+    )
+
+    class Meta:
+        model = Exhibit
+        fields = ["q", "sector", "country"]
+
+    def __init__(self, *args, event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["sector"].queryset = Sector.objects.filter(exhibits__event=event).distinct()
+        served = set()
+        for codes in event.exhibits.values_list("countries_served", flat=True):
+            served.update(code for code in codes.split(",") if code)
+        self.filters["country"].extra["choices"] = sorted(
+            ((code, countries.name(code)) for code in served), key=lambda choice: str(choice[1])
+        )
+
+    def filter_text(self, queryset, name, value):
+        """Every word must appear in the exhibit or its exhibitor."""
+        return search_exhibits(queryset, value)
+
+    def filter_country(self, queryset, name, value):
+        """Exhibits that serve this country (stored as a comma-separated list of codes)."""
+        return queryset.filter(countries_served__regex=rf"(^|,){value}(,|$)")

@@ -1,0 +1,94 @@
+"""Forms of the organizers' admin: edition cloning and checked uploads."""
+
+import zoneinfo
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from .images import reencode_image
+from .models import Document, Event, Exhibit, Speaker
+
+TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class EventAdminForm(forms.ModelForm):
+    """The edition form, with the time zone picked from a list."""
+
+    time_zone = forms.ChoiceField(label=_("time zone"), choices=TIME_ZONE_CHOICES)
+
+    class Meta:
+        model = Event
+        fields = "__all__"
+
+
+class ReencodedImageMixin:
+    """Re-encodes the model form's picture fields listed in `image_fields`."""
+
+    image_fields: tuple[str, ...] = ()
+
+    def clean(self):
+        """Replace each uploaded picture by its re-encoded copy, or report why it cannot be read."""
+        cleaned = super().clean()
+        for name in self.image_fields:
+            upload = cleaned.get(name)
+            if upload and hasattr(upload, "content_type"):
+                try:
+                    cleaned[name] = reencode_image(upload, name_stem=slugify(self.instance_stem()) or name)
+                except ValidationError as error:
+                    self.add_error(name, error)
+        return cleaned
+
+    def instance_stem(self):
+        """A readable file name for the stored picture."""
+        return self.cleaned_data.get("slug") or self.cleaned_data.get("name_latin") or ""
+
+
+class SpeakerAdminForm(ReencodedImageMixin, forms.ModelForm):
+    image_fields = ("photo",)
+
+    class Meta:
+        model = Speaker
+        fields = "__all__"
+
+
+class ExhibitAdminForm(ReencodedImageMixin, forms.ModelForm):
+    image_fields = ("image",)
+
+    class Meta:
+        model = Exhibit
+        fields = "__all__"
+
+
+class DocumentAdminForm(forms.ModelForm):
+    """Documents accept PDF files only, checked by their content, not their name."""
+
+    class Meta:
+        model = Document
+        fields = "__all__"
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload and hasattr(upload, "content_type"):
+            head = upload.read(5)
+            upload.seek(0)
+            if head != b"%PDF-":
+                raise ValidationError(_("Upload the document as a PDF file."))
+        return upload
+
+
+class CloneEventForm(forms.Form):
+    """What an organizer gives when cloning an edition."""
+
+    start_on = forms.DateField(
+        label=_("First day of the new edition"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    edition_number = forms.IntegerField(label=_("Edition number"), min_value=1)
+    slug = forms.SlugField(label=_("Slug"), max_length=100)
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if Event.objects.filter(slug=slug).exists():
+            raise ValidationError(_("An edition with this slug already exists."))
+        return slug

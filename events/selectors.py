@@ -1,0 +1,115 @@
+"""Page-shaped reads of the programme, each with the joins its page needs."""
+
+from itertools import groupby
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from .models import Appearance, Document, Event, EventRole, Exhibit, Speaker, SubForum
+
+FEATURED_SPEAKERS = 6
+FEATURED_EXHIBITS = 3
+
+
+def public_event(slug: str) -> Event:
+    """The published or archived edition with this slug, else 404."""
+    return get_object_or_404(Event.objects.published(), slug=slug)
+
+
+def current_event() -> Event | None:
+    """The edition the home page leads with."""
+    return Event.objects.current()
+
+
+def public_events() -> dict[str, list[Event]]:
+    """Published editions split into upcoming and past."""
+    published = Event.objects.published()
+    return {"upcoming": list(published.upcoming()), "past": list(published.past())}
+
+
+def _appearances() -> Prefetch:
+    """Appearances with their speaker and the speaker's organization, in one query."""
+    return Prefetch(
+        "appearances",
+        queryset=Appearance.objects.select_related("speaker__organization"),
+    )
+
+
+def event_roles(event: Event) -> list[EventRole]:
+    """Hosts, organisers and partners of an edition, in protocol order."""
+    return list(event.roles.select_related("organization"))
+
+
+def event_home(event: Event) -> dict:
+    """Everything the edition home page shows."""
+    return {
+        "roles": event_roles(event),
+        "sub_forums": list(event.sub_forums.all()),
+        "featured_speakers": list(event_speakers(event)[:FEATURED_SPEAKERS]),
+        "featured_exhibits": list(
+            event.exhibits.filter(is_featured=True).select_related("exhibitor")[:FEATURED_EXHIBITS]
+        ),
+        "documents": list(event.documents.all()),
+    }
+
+
+def programme_days(event: Event) -> list[tuple]:
+    """Sub-forums grouped by their day in the edition's time zone, with speakers."""
+    sub_forums = event.sub_forums.prefetch_related(_appearances())
+    tz = event.tz
+    return [
+        (day, list(items))
+        for day, items in groupby(sub_forums, key=lambda sub_forum: sub_forum.starts_at.astimezone(tz).date())
+    ]
+
+
+def public_sub_forum(event: Event, slug: str) -> SubForum:
+    """A sub-forum looked up through its edition, with its speakers."""
+    queryset = event.sub_forums.prefetch_related(_appearances())
+    return get_object_or_404(queryset, slug=slug)
+
+
+def event_speakers(event: Event) -> QuerySet[Speaker]:
+    """Speakers of an edition in protocol order, with their roles in it."""
+    appearances = Appearance.objects.filter(sub_forum__event=event).select_related("sub_forum")
+    return (
+        Speaker.objects.filter(appearances__sub_forum__event=event)
+        .distinct()
+        .select_related("organization")
+        .prefetch_related(Prefetch("appearances", queryset=appearances, to_attr="event_appearances"))
+        .order_by("protocol_rank", "name_latin", "pk")
+    )
+
+
+def event_exhibits(event: Event) -> QuerySet[Exhibit]:
+    """Exhibits of an edition with exhibitor and sectors, ready for a list."""
+    return event.exhibits.select_related("exhibitor").prefetch_related("sectors")
+
+
+def search_exhibits(queryset: QuerySet[Exhibit], text: str) -> QuerySet[Exhibit]:
+    """Exhibits whose title, summary, description or exhibitor mention the text."""
+    query = Q()
+    for word in text.split():
+        query &= (
+            Q(title__icontains=word)
+            | Q(summary__icontains=word)
+            | Q(description__icontains=word)
+            | Q(exhibitor__name__icontains=word)
+            | Q(exhibitor__short_name__icontains=word)
+        )
+    return queryset.filter(query)
+
+
+def public_exhibit(event: Event, slug: str) -> Exhibit:
+    """An exhibit looked up through its edition."""
+    return get_object_or_404(event_exhibits(event), slug=slug)
+
+
+def public_document(event: Event, slug: str) -> Document:
+    """A document looked up through its edition."""
+    return get_object_or_404(event.documents.all(), slug=slug)
+
+
+def calendar_sub_forums(event: Event) -> list[SubForum]:
+    """The sub-forums a calendar feed lists, with their speakers."""
+    return list(event.sub_forums.prefetch_related(_appearances()))

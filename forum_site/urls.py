@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from .views import healthz
+
+admin.site.site_header = "forum_site"
+admin.site.site_title = "forum_site"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("events.urls")),
+]
+
+# Uploaded pictures in development; in production the proxy serves MEDIA_ROOT (see the README).
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,135 @@
+"""factory-boy factories for every model; no surprises, every default valid."""
+
+import datetime
+import zoneinfo
+
+import factory
+
+from delegates.models import User
+from events.models import (
+    Appearance,
+    Document,
+    Event,
+    EventRole,
+    Exhibit,
+    Organization,
+    Sector,
+    Speaker,
+    SubForum,
+)
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery staple")
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Organization {n}")
+    kind = Organization.Kind.GOVERNMENT
+    country = "CN"
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    edition_number = factory.Sequence(lambda n: n + 1)
+    slug = factory.Sequence(lambda n: f"edition-{n}")
+    theme = factory.Sequence(lambda n: f"Theme number {n}")
+    city = "Lanzhou"
+    time_zone = "Asia/Shanghai"
+    start_on = datetime.date(2031, 10, 15)
+    end_on = datetime.date(2031, 10, 17)
+    status = Event.Status.PUBLISHED
+
+
+class EventRoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EventRole
+
+    event = factory.SubFactory(EventFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    role = EventRole.Role.HOST
+
+
+class SubForumFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SubForum
+
+    event = factory.SubFactory(EventFactory)
+    title = factory.Sequence(lambda n: f"Sub-forum {n}")
+    slug = factory.Sequence(lambda n: f"sub-forum-{n}")
+    starts_at = factory.LazyAttribute(
+        lambda o: datetime.datetime.combine(o.event.start_on, datetime.time(9, 0), tzinfo=SHANGHAI)
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=2))
+    room = "Hall A"
+
+
+class SpeakerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Speaker
+
+    name_latin = factory.Sequence(lambda n: f"Speaker {n}")
+    position = "Minister"
+    organization = factory.SubFactory(OrganizationFactory)
+    country = "KZ"
+    protocol_rank = factory.Sequence(lambda n: n + 1)
+
+
+class AppearanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Appearance
+
+    sub_forum = factory.SubFactory(SubForumFactory)
+    speaker = factory.SubFactory(SpeakerFactory)
+    role = Appearance.Role.SPEAKER
+
+
+class SectorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Sector
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Sector {n}")
+    slug = factory.Sequence(lambda n: f"sector-{n}")
+
+
+class ExhibitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Exhibit
+        skip_postgeneration_save = True
+
+    event = factory.SubFactory(EventFactory)
+    exhibitor = factory.SubFactory(OrganizationFactory)
+    title = factory.Sequence(lambda n: f"Exhibit {n}")
+    slug = factory.Sequence(lambda n: f"exhibit-{n}")
+    summary = "An exhibit."
+    countries_served = ["CN"]
+
+    @factory.post_generation
+    def sectors(self, create, extracted, **kwargs):
+        """Attach the sectors given as `sectors=[...]`."""
+        if create and extracted:
+            self.sectors.set(extracted)
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Document
+
+    event = factory.SubFactory(EventFactory)
+    title = factory.Sequence(lambda n: f"Document {n}")
+    slug = factory.Sequence(lambda n: f"document-{n}")
+    kind = Document.Kind.OUTCOME
+    published_on = datetime.date(2031, 10, 17)
