@@ -15,12 +15,8 @@ class ExhibitFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"), method="filter_text", widget=forms.TextInput(attrs={"type": "search"})
     )
-    sector = django_filters.ModelChoiceFilter(
-        label=_("Sector"),
-        queryset=Sector.objects.none(),
-        to_field_name="slug",
-        field_name="sectors",
-        empty_label=_("All sectors"),
+    sector = django_filters.ChoiceFilter(
+        label=_("Sector"), field_name="sectors__slug", empty_label=_("All sectors")
     )
     country = django_filters.ChoiceFilter(
         label=_("Country served"), method="filter_country", empty_label=_("All countries")
@@ -32,7 +28,9 @@ class ExhibitFilter(django_filters.FilterSet):
 
     def __init__(self, *args, event, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["sector"].queryset = Sector.objects.filter(exhibits__event=event).distinct()
+        self.filters["sector"].extra["choices"] = list(
+            Sector.objects.filter(exhibits__event=event).distinct().values_list("slug", "name")
+        )
         served = set()
         for codes in event.exhibits.values_list("countries_served", flat=True):
             served.update(code for code in codes.split(",") if code)

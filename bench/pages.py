@@ -1,0 +1,557 @@
+"""Load-test the public pages of forum_site against PostgreSQL and gunicorn, on 127.0.0.1 only.
+
+Run from the project root:  .venv/bin/python bench/pages.py [--seconds 10] [--clients 16]
+
+It builds a throw-away database (forum_site_bench), loads the demo plus generated volume on the
+sample edition, starts gunicorn, measures throughput and latency per page, counts SQL queries per
+page with Django's test client, prints a table and verdicts, then stops gunicorn and drops the
+database. The exit code is 0 whenever the figures were produced: this is a measurement, not a test.
+"""
+
+import argparse
+import contextlib
+import datetime
+import http.client
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = ROOT / ".venv" / "bin" / "python"
+SCRIPT = str(Path(__file__).resolve())
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+HOST = "127.0.0.1"
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+DB_NAME = "forum_site_bench"
+EVENT_SLUG = "sample-edition"
+SUB_FORUM_TARGET = 50
+EXHIBIT_TARGET = 500
+SPEAKERS_PER_SUB_FORUM = 2
+MIN_SHARE_OF_HEALTHZ = 25.0
+MAX_QUERIES = 10
+STARTUP_TIMEOUT = 30.0
+REQUEST_TIMEOUT = 10.0
+COUNTRY_CODES = ["CN", "KZ", "KG", "TJ", "TM", "UZ"]
+
+
+def bench_env() -> dict[str, str]:
+    """The environment every Django subprocess (manage.py, gunicorn, query counter) runs with."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
+            "DJANGO_SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789",
+            "DJANGO_DEBUG": "false",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DJANGO_SECURE_COOKIES": "false",
+            "DJANGO_SETTINGS_MODULE": "forum_site.settings",
+            "DJANGO_LOG_LEVEL": "WARNING",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
+    return env
+
+
+# --- database -------------------------------------------------------------------------------
+
+
+def admin_sql(statement: str) -> None:
+    """Run one statement on the maintenance database in autocommit mode."""
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=10) as connection:
+        connection.execute(statement)
+
+
+def create_database() -> None:
+    """Drop the bench database if it exists and create it empty."""
+    drop_database()
+    admin_sql(f'CREATE DATABASE "{DB_NAME}"')
+
+
+def drop_database() -> None:
+    """Drop the bench database, closing any connection still open to it."""
+    admin_sql(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+
+
+def manage(*args: str, env: dict[str, str], timeout: float = 600) -> str:
+    """Run a manage.py command; fail loudly with its output if it fails."""
+    return run([str(PYTHON), "manage.py", *args], env=env, timeout=timeout)
+
+
+def run(command: list[str], *, env: dict[str, str], timeout: float) -> str:
+    """Run a subprocess from the project root and return its stdout, raising with its output on failure."""
+    result = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def prepare_database(env: dict[str, str]) -> dict[str, str]:
+    """Create, migrate and fill the bench database; return the slugs the URLs need."""
+    create_database()
+    step("migrate", lambda: manage("migrate", "--noinput", env=env))
+    step("collectstatic", lambda: manage("collectstatic", "--noinput", env=env))
+    step("load_forum_demo", lambda: manage("load_forum_demo", env=env))
+    output = step(
+        "generate volume",
+        lambda: run([str(PYTHON), SCRIPT, "--step", "volume"], env=env, timeout=600),
+    )
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def step(label: str, action):
+    """Run one preparation step and report how long it took."""
+    started = time.monotonic()
+    print(f"- {label} ...", end="", flush=True)
+    result = action()
+    print(f" {time.monotonic() - started:.1f} s", flush=True)
+    return result
+
+
+# --- in-Django steps (run in a subprocess with the bench environment) ------------------------
+
+
+def setup_django() -> None:
+    """Configure Django from the bench environment inside this process."""
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def generate_volume() -> dict[str, str]:
+    """Fill the sample edition up to the target numbers of sub-forums and exhibits."""
+    from django.db import transaction
+
+    from events.models import Event
+
+    rng = random.Random(20251129)
+    event = Event.objects.get(slug=EVENT_SLUG)
+    with transaction.atomic():
+        add_sub_forums(event, rng)
+        add_exhibits(event, rng)
+    return pick_slugs(event)
+
+
+def session_slots(event, count: int) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    """`count` 45-minute slots spread over the edition's days, 08:00 to 19:45 local time."""
+    days = (event.end_on - event.start_on).days + 1
+    slots = []
+    for index in range(count):
+        day = event.start_on + datetime.timedelta(days=index % days)
+        minutes = 8 * 60 + (index // days) * 60 % (12 * 60)
+        starts = datetime.datetime.combine(day, datetime.time(minutes // 60, minutes % 60), tzinfo=event.tz)
+        slots.append((starts, starts + datetime.timedelta(minutes=45)))
+    return slots
+
+
+def add_sub_forums(event, rng: random.Random) -> None:
+    """Add sub-forums, each with two speakers' appearances, until the edition has the target number."""
+    from events.models import Appearance, Organization, Speaker, SubForum
+
+    existing = event.sub_forums.count()
+    missing = max(0, SUB_FORUM_TARGET - existing)
+    organizations = list(Organization.objects.all())
+    kinds = [SubForum.Kind.SUB_FORUM, SubForum.Kind.SIDE_EVENT, SubForum.Kind.PLENARY]
+    roles = [Appearance.Role.MODERATOR, Appearance.Role.PANELIST, Appearance.Role.KEYNOTE]
+    for number, (starts, ends) in enumerate(session_slots(event, missing), start=1):
+        sub_forum = SubForum(
+            event=event,
+            kind=rng.choice(kinds),
+            title=f"Bench session {number}: cooperation track {number % 7 + 1}",
+            slug=f"bench-session-{number:03d}",
+            summary="Generated for the page benchmark. " * 4,
+            starts_at=starts,
+            ends_at=ends,
+            room=f"Room {number % 9 + 1}",
+            modes=rng.choice(list(SubForum.Modes)),
+            interpretation_languages="Chinese, Russian, English",
+            order=existing + number,
+        )
+        sub_forum.full_clean()
+        sub_forum.save()
+        for seat in range(SPEAKERS_PER_SUB_FORUM):
+            speaker = Speaker.objects.create(
+                name_latin=f"Bench Speaker {number:03d}-{seat + 1}",
+                honorific=rng.choice(["", "he", "dr", "prof", "mr", "ms"]),
+                position="Generated position for the benchmark",
+                organization=rng.choice(organizations),
+                country=rng.choice(COUNTRY_CODES),
+                protocol_rank=rng.randint(1, 200),
+            )
+            Appearance.objects.create(sub_forum=sub_forum, speaker=speaker, role=roles[seat], order=seat)
+
+
+def add_exhibits(event, rng: random.Random) -> None:
+    """Add exhibits with sectors and countries served until the edition has the target number."""
+    from events.models import Exhibit, Organization, Sector
+
+    existing = event.exhibits.count()
+    organizations = list(Organization.objects.all())
+    sectors = list(Sector.objects.all())
+    exhibits = []
+    for number in range(1, max(0, EXHIBIT_TARGET - existing) + 1):
+        countries = sorted(rng.sample(COUNTRY_CODES, rng.randint(1, 4)))
+        exhibits.append(
+            Exhibit(
+                event=event,
+                exhibitor=rng.choice(organizations),
+                title=f"Bench exhibit {number:03d}",
+                slug=f"bench-exhibit-{number:03d}",
+                summary="A generated stand for the page benchmark, about connectivity and trade. " * 2,
+                countries_served=countries,
+                hall=str(number % 5 + 1),
+                booth=f"B{number:03d}",
+                is_featured=number % 50 == 0,
+            )
+        )
+    Exhibit.objects.bulk_create(exhibits)
+    links = [
+        Exhibit.sectors.through(exhibit_id=exhibit.pk, sector_id=sector.pk)
+        for exhibit in exhibits
+        for sector in rng.sample(sectors, rng.randint(1, 3))
+    ]
+    Exhibit.sectors.through.objects.bulk_create(links)
+
+
+def pick_slugs(event) -> dict[str, str]:
+    """One sub-forum, one exhibit and one sector (with a KZ exhibit) to put in the URLs."""
+    sub_forum = event.sub_forums.order_by("starts_at", "pk").first()
+    exhibit = event.exhibits.order_by("slug").first()
+    sector = next(
+        sector.slug
+        for exhibit in event.exhibits.prefetch_related("sectors").order_by("slug")
+        if "KZ" in exhibit.countries_served
+        for sector in exhibit.sectors.all()
+    )
+    return {
+        "sub_forum": sub_forum.slug,
+        "exhibit": exhibit.slug,
+        "sector": sector,
+        "sub_forums": str(event.sub_forums.count()),
+        "exhibits": str(event.exhibits.count()),
+    }
+
+
+def count_queries(paths: list[str]) -> dict[str, dict[str, int]]:
+    """SQL queries of a cold (cache cleared) and a warm request to each path, via the test client."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(raise_request_exception=False, HTTP_HOST=HOST)
+    counts = {}
+    for path in paths:
+        client.get(path)  # warm-up: imports, URL resolver, templates, database connection
+        cache.clear()
+        with CaptureQueriesContext(connection) as cold:
+            cold_status = client.get(path).status_code
+        with CaptureQueriesContext(connection) as warm:
+            warm_status = client.get(path).status_code
+        counts[path] = {
+            "cold": len(cold.captured_queries),
+            "warm": len(warm.captured_queries),
+            "status": cold_status if cold_status != 200 else warm_status,
+        }
+    return counts
+
+
+def run_django_step(name: str, paths: list[str]) -> None:
+    """Entry point of the in-Django subprocess: print the step's result as one JSON line."""
+    setup_django()
+    result = generate_volume() if name == "volume" else count_queries(paths)
+    print(json.dumps(result))
+
+
+# --- gunicorn ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def start_gunicorn(env: dict[str, str], port: int, workers: int, log) -> subprocess.Popen:
+    """Start gunicorn on 127.0.0.1:port with the bench environment, logging to `log`."""
+    command = [str(GUNICORN), "forum_site.wsgi", "-w", str(workers), "-b", f"{HOST}:{port}"]
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def wait_until_healthy(process: subprocess.Popen, port: int) -> None:
+    """Poll /healthz until it answers 200, for at most STARTUP_TIMEOUT seconds."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with code {process.returncode} during startup")
+        with contextlib.suppress(OSError, http.client.HTTPException):
+            if fetch_status(port, "/healthz") == 200:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"/healthz did not answer 200 within {STARTUP_TIMEOUT:.0f} s")
+
+
+def fetch_status(port: int, path: str) -> int:
+    """The status code of one GET on a fresh connection."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def stop_process(process: subprocess.Popen | None) -> None:
+    """Stop gunicorn by its pid: TERM, then KILL if it is still running after 15 s."""
+    if process is None or process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
+# --- load -------------------------------------------------------------------------------------
+
+
+class Tally:
+    """Latencies and errors gathered by the client threads of one run."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.latencies: list[float] = []
+        self.errors = 0
+
+    def add(self, latencies: list[float], errors: int) -> None:
+        """Merge one thread's results."""
+        with self.lock:
+            self.latencies.extend(latencies)
+            self.errors += errors
+
+
+def client_loop(port: int, path: str, deadline: float, tally: Tally) -> None:
+    """Send GETs back to back on one (keep-alive when the server allows) connection until the deadline."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
+    latencies: list[float] = []
+    errors = 0
+    while time.monotonic() < deadline:
+        started = time.perf_counter()
+        try:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            response.read()
+            ok = response.status == 200
+        except (OSError, http.client.HTTPException):
+            connection.close()
+            ok = False
+        latencies.append(time.perf_counter() - started)
+        errors += not ok
+    connection.close()
+    tally.add(latencies, errors)
+
+
+def load(port: int, path: str, clients: int, seconds: float) -> tuple[Tally, float]:
+    """Run `clients` threads against one path for `seconds`; return their tally and the elapsed time."""
+    tally = Tally()
+    started = time.monotonic()
+    deadline = started + seconds
+    threads = [
+        threading.Thread(target=client_loop, args=(port, path, deadline, tally), daemon=True)
+        for _ in range(clients)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + REQUEST_TIMEOUT + 5)
+    return tally, time.monotonic() - started
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile of a list (0 for an empty one)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(1, round(share / 100 * len(ordered) + 0.5))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def measure(port: int, path: str, args: argparse.Namespace) -> dict[str, float]:
+    """Warm a path up, then load it and summarize requests/s, p50, p99 and errors."""
+    load(port, path, args.clients, args.warmup)
+    tally, elapsed = load(port, path, args.clients, args.seconds)
+    return {
+        "rps": len(tally.latencies) / elapsed,
+        "p50": percentile(tally.latencies, 50) * 1000,
+        "p99": percentile(tally.latencies, 99) * 1000,
+        "requests": len(tally.latencies),
+        "errors": tally.errors,
+    }
+
+
+# --- report -----------------------------------------------------------------------------------
+
+
+def bench_paths(slugs: dict[str, str]) -> list[str]:
+    """The URLs to measure, /healthz first."""
+    event = f"/events/{EVENT_SLUG}"
+    return [
+        "/healthz",
+        "/",
+        "/events/",
+        f"{event}/",
+        f"{event}/programme/",
+        f"{event}/programme.ics",
+        f"{event}/sub-forums/{slugs['sub_forum']}/",
+        f"{event}/speakers/",
+        f"{event}/exhibits/",
+        f"{event}/exhibits/?sector={slugs['sector']}&country=KZ",
+        f"{event}/exhibits/{slugs['exhibit']}/",
+        f"{event}/documents/",
+    ]
+
+
+def print_table(results: dict[str, dict], queries: dict[str, dict]) -> None:
+    """Print one row per URL: throughput, latency, errors, share of /healthz, queries."""
+    baseline = results["/healthz"]["rps"] or 1.0
+    width = max(len(path) for path in results)
+    header = (
+        f"{'URL':<{width}}  {'req/s':>8}  {'p50 ms':>8}  {'p99 ms':>8}  {'errors':>6}  "
+        f"{'% healthz':>9}  {'SQL cold':>8}  {'SQL warm':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    for path, row in results.items():
+        counted = queries.get(path, {})
+        print(
+            f"{path:<{width}}  {row['rps']:>8.1f}  {row['p50']:>8.1f}  {row['p99']:>8.1f}  "
+            f"{row['errors']:>6}  {100 * row['rps'] / baseline:>8.1f}%  "
+            f"{counted.get('cold', '?'):>8}  {counted.get('warm', '?'):>8}"
+        )
+
+
+def print_verdicts(results: dict[str, dict], queries: dict[str, dict]) -> int:
+    """Print PASS/FAIL per public page against both targets; return the number of failing pages."""
+    baseline = results["/healthz"]["rps"] or 1.0
+    failing = 0
+    print(
+        f"\nTargets per public page: >= {MIN_SHARE_OF_HEALTHZ:.0f}% of /healthz throughput, "
+        f"<= {MAX_QUERIES} SQL queries (cold request, cache cleared), no errors."
+    )
+    for path, row in results.items():
+        if path == "/healthz":
+            continue
+        share = 100 * row["rps"] / baseline
+        cold = queries.get(path, {}).get("cold", 10**6)
+        problems = []
+        if share < MIN_SHARE_OF_HEALTHZ:
+            problems.append(f"throughput {share:.1f}% < {MIN_SHARE_OF_HEALTHZ:.0f}%")
+        if cold > MAX_QUERIES:
+            problems.append(f"{cold} queries > {MAX_QUERIES}")
+        if row["errors"]:
+            problems.append(f"{row['errors']} errors")
+        failing += bool(problems)
+        verdict = "FAIL" if problems else "PASS"
+        detail = "; ".join(problems) if problems else f"throughput {share:.1f}%, {cold} queries"
+        print(f"  {verdict}  {path}  ({detail})")
+    return failing
+
+
+# --- main -------------------------------------------------------------------------------------
+
+
+def parse_args() -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per URL (default 10)")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent client threads (default 16)")
+    parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per URL (default 2)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--keep-db", action="store_true", help="do not drop forum_site_bench at the end")
+    parser.add_argument("--step", choices=["volume", "queries"], help=argparse.SUPPRESS)
+    parser.add_argument("paths", nargs="*", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.seconds <= 0 or args.warmup < 0 or args.clients < 1 or args.workers < 1:
+        parser.error("--seconds must be > 0, --warmup >= 0, --clients and --workers >= 1")
+    return args
+
+
+def raise_on_term(signum, frame) -> None:
+    """Turn SIGTERM into an exception so cleanup runs."""
+    raise KeyboardInterrupt
+
+
+def benchmark(args: argparse.Namespace, env: dict[str, str]) -> None:
+    """Prepare, serve, load, count and report; always stop gunicorn and drop the database."""
+    process = None
+    log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
+    try:
+        slugs = prepare_database(env)
+        print(f"  sample edition: {slugs['sub_forums']} sub-forums, {slugs['exhibits']} exhibits")
+        paths = bench_paths(slugs)
+        output = step(
+            "count queries",
+            lambda: run([str(PYTHON), SCRIPT, "--step", "queries", *paths], env=env, timeout=300),
+        )
+        queries = json.loads(output.strip().splitlines()[-1])
+        port = free_port()
+        process = start_gunicorn(env, port, args.workers, log)
+        step(f"start gunicorn (pid {process.pid}, port {port})", lambda: wait_until_healthy(process, port))
+        print(
+            f"\nLoad: {args.clients} client threads x {args.seconds:g} s per URL after {args.warmup:g} s "
+            f"warm-up; gunicorn sync, {args.workers} workers; {os.cpu_count()} CPU cores shared "
+            "by clients and server.\n"
+        )
+        results = {}
+        for path in paths:
+            results[path] = measure(port, path, args)
+            if queries[path]["status"] != 200:
+                print(f"  note: {path} answered {queries[path]['status']} to the test client")
+        print_table(results, queries)
+        print_verdicts(results, queries)
+    finally:
+        stop_process(process)
+        log.close()
+        if process is not None and process.returncode not in (0, None, -signal.SIGTERM):
+            print(f"gunicorn exited with {process.returncode}; log kept at {log.name}")
+        else:
+            Path(log.name).unlink(missing_ok=True)
+        if not args.keep_db:
+            drop_database()
+
+
+def main() -> int:
+    """Parse options and run either the benchmark or one in-Django step."""
+    args = parse_args()
+    if args.step:
+        run_django_step(args.step, args.paths)
+        return 0
+    signal.signal(signal.SIGTERM, raise_on_term)
+    try:
+        benchmark(args, bench_env())
+    except KeyboardInterrupt:
+        print("\ninterrupted; gunicorn stopped and bench database dropped")
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,503 @@
+import datetime
+import io
+import zoneinfo
+
+import pytest
+from django.contrib.auth.models import Group
+from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image, PngImagePlugin
+
+from delegates.roles import ORGANIZERS, REGISTRATION_STAFF
+from events.models import Appearance, Document, Event, EventRole, Exhibit, SubForum
+
+from .factories import (
+    AppearanceFactory,
+    DocumentFactory,
+    EventFactory,
+    EventRoleFactory,
+    ExhibitFactory,
+    OrganizationFactory,
+    SectorFactory,
+    SpeakerFactory,
+    SubForumFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+CHANGELIST = "admin:events_event_changelist"
+
+
+def _superuser():
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+def _staff_in(group_name):
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+def _at(day, hour, minute=0):
+    """A moment in Lanzhou's local time."""
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=SHANGHAI)
+
+
+def _local(moment):
+    """(date, time) of a moment as read on a clock in Lanzhou."""
+    local = moment.astimezone(SHANGHAI)
+    return local.date(), local.time()
+
+
+@pytest.fixture
+def source():
+    """A published edition with hosts, two sub-forums with speakers, and two exhibits."""
+    event = EventFactory(
+        slug="eighth-forum",
+        edition_number=8,
+        start_on=datetime.date(2031, 10, 15),
+        end_on=datetime.date(2031, 10, 17),
+        registration_opens_at=_at(datetime.date(2031, 6, 1), 9, 30),
+        registration_closes_at=_at(datetime.date(2031, 10, 1), 18, 0),
+    )
+    EventRoleFactory(event=event, role=EventRole.Role.HOST, order=1)
+    EventRoleFactory(event=event, role=EventRole.Role.PARTNER, order=2)
+    opening = SubForumFactory(
+        event=event,
+        slug="opening",
+        starts_at=_at(event.start_on, 9, 0),
+        ends_at=_at(event.start_on, 10, 30),
+    )
+    # 23:00 on the last day in Lanzhou is 15:00 UTC: the local day and the UTC day agree only
+    # if the copy is shifted in Lanzhou's time.
+    closing = SubForumFactory(
+        event=event,
+        slug="closing",
+        starts_at=_at(event.end_on, 23, 0),
+        ends_at=_at(event.end_on, 23, 45),
+    )
+    keynote = SpeakerFactory()
+    panelist = SpeakerFactory()
+    AppearanceFactory(sub_forum=opening, speaker=keynote, role=Appearance.Role.KEYNOTE)
+    AppearanceFactory(sub_forum=opening, speaker=panelist, role=Appearance.Role.PANELIST)
+    AppearanceFactory(sub_forum=closing, speaker=keynote, role=Appearance.Role.MODERATOR)
+    navigation = SectorFactory(slug="navigation")
+    energy = SectorFactory(slug="energy")
+    ExhibitFactory(event=event, slug="beidou", sectors=[navigation, energy], countries_served=["KZ", "UZ"])
+    ExhibitFactory(event=event, slug="solar", sectors=[energy], countries_served=["TJ"])
+    return event
+
+
+def _snapshot(event):
+    """Everything the clone copies, keyed so a copy and its source compare equal."""
+    event.refresh_from_db()
+    return {
+        "fields": (
+            event.slug,
+            event.edition_number,
+            event.status,
+            event.start_on,
+            event.end_on,
+            event.registration_opens_at,
+            event.registration_closes_at,
+        ),
+        "roles": {(r.organization_id, r.role, r.order) for r in event.roles.all()},
+        "sub_forums": {(s.slug, s.starts_at, s.ends_at) for s in event.sub_forums.all()},
+        "appearances": {
+            (a.sub_forum.slug, a.speaker_id, a.role)
+            for a in Appearance.objects.filter(sub_forum__event=event).select_related("sub_forum")
+        },
+        "exhibits": {
+            (
+                e.slug,
+                e.exhibitor_id,
+                frozenset(e.sectors.values_list("slug", flat=True)),
+                tuple(e.countries_served),
+            )
+            for e in event.exhibits.all()
+        },
+    }
+
+
+def _clone_post(client, pks, **form):
+    data = {"action": "clone_selected", "_selected_action": pks}
+    if form:
+        data.update(apply="Clone", **form)
+    else:
+        data["index"] = "0"  # what the changelist's "Go" button sends
+    return client.post(reverse(CHANGELIST), data)
+
+
+def test_clone_selected_first_post_shows_the_prefilled_form(client, source):
+    client.force_login(_superuser())
+
+    response = _clone_post(client, [source.pk])
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.initial == {
+        "start_on": datetime.date(2032, 10, 13),
+        "edition_number": 9,
+        "slug": "eighth-forum-9",
+    }
+    content = response.content.decode()
+    assert 'name="start_on" value="2032-10-13"' in content
+    assert 'name="edition_number" value="9"' in content
+    assert 'name="slug" value="eighth-forum-9"' in content
+    assert Event.objects.count() == 1
+
+
+@pytest.mark.parametrize("role", ["superuser", "organizer"])
+def test_clone_selected_creates_a_shifted_draft_with_its_programme(client, source, role):
+    user = _superuser() if role == "superuser" else _staff_in(ORGANIZERS)
+    client.force_login(user)
+    before = _snapshot(source)
+
+    response = _clone_post(client, [source.pk], start_on="2032-10-20", edition_number="9", slug="ninth-forum")
+
+    clone = Event.objects.exclude(pk=source.pk).get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:events_event_change", args=[clone.pk])
+    assert (clone.slug, clone.edition_number, clone.status) == ("ninth-forum", 9, Event.Status.DRAFT)
+    assert (clone.start_on, clone.end_on) == (datetime.date(2032, 10, 20), datetime.date(2032, 10, 22))
+    # 370 days later, same clock time in Lanzhou.
+    assert _local(clone.registration_opens_at) == (datetime.date(2032, 6, 6), datetime.time(9, 30))
+    assert _local(clone.registration_closes_at) == (datetime.date(2032, 10, 6), datetime.time(18, 0))
+    assert {(r.organization_id, r.role, r.order) for r in clone.roles.all()} == before["roles"]
+    assert {(s.slug, _local(s.starts_at), _local(s.ends_at)) for s in clone.sub_forums.all()} == {
+        (
+            "opening",
+            (datetime.date(2032, 10, 20), datetime.time(9, 0)),
+            (datetime.date(2032, 10, 20), datetime.time(10, 30)),
+        ),
+        (
+            "closing",
+            (datetime.date(2032, 10, 22), datetime.time(23, 0)),
+            (datetime.date(2032, 10, 22), datetime.time(23, 45)),
+        ),
+    }
+    after = _snapshot(clone)
+    assert after["appearances"] == before["appearances"]
+    assert after["exhibits"] == before["exhibits"]
+    assert Appearance.objects.filter(sub_forum__event=clone).count() == 3
+    assert _snapshot(source) == before
+
+
+def test_clone_selected_keeps_local_time_across_a_daylight_saving_change(client):
+    # Shanghai has no daylight saving; this edition's zone does, so a UTC shift would be an hour off.
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    source = EventFactory(
+        time_zone="Europe/Berlin",
+        start_on=datetime.date(2031, 3, 20),
+        end_on=datetime.date(2031, 3, 21),
+        registration_opens_at=datetime.datetime(2031, 3, 1, 9, 0, tzinfo=berlin),
+        registration_closes_at=datetime.datetime(2031, 3, 19, 18, 0, tzinfo=berlin),
+    )
+    SubForumFactory(
+        event=source,
+        starts_at=datetime.datetime(2031, 3, 20, 9, 0, tzinfo=berlin),
+        ends_at=datetime.datetime(2031, 3, 20, 11, 0, tzinfo=berlin),
+    )
+    client.force_login(_superuser())
+
+    _clone_post(client, [source.pk], start_on="2031-04-03", edition_number="2", slug="spring")
+
+    clone = Event.objects.get(slug="spring")
+    sub_forum = clone.sub_forums.get()
+    assert [
+        clone.registration_opens_at.astimezone(berlin).replace(tzinfo=None),
+        clone.registration_closes_at.astimezone(berlin).replace(tzinfo=None),
+        sub_forum.starts_at.astimezone(berlin).replace(tzinfo=None),
+        sub_forum.ends_at.astimezone(berlin).replace(tzinfo=None),
+    ] == [
+        datetime.datetime(2031, 3, 15, 9, 0),
+        datetime.datetime(2031, 4, 2, 18, 0),
+        datetime.datetime(2031, 4, 3, 9, 0),
+        datetime.datetime(2031, 4, 3, 11, 0),
+    ]
+
+
+def test_clone_selected_with_two_editions_is_refused(client, source):
+    other = EventFactory()
+    client.force_login(_superuser())
+
+    response = _clone_post(client, [source.pk, other.pk])
+
+    assert response.status_code == 302
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["Select exactly one edition to clone."]
+    assert set(Event.objects.values_list("pk", flat=True)) == {source.pk, other.pk}
+
+
+def test_clone_selected_with_a_taken_slug_shows_the_form_again(client, source):
+    EventFactory(slug="taken")
+    client.force_login(_superuser())
+
+    response = _clone_post(client, [source.pk], start_on="2032-10-20", edition_number="9", slug="taken")
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"slug": ["An edition with this slug already exists."]}
+    assert "An edition with this slug already exists." in response.content.decode()
+    assert set(Event.objects.values_list("slug", flat=True)) == {"eighth-forum", "taken"}
+
+
+def test_clone_selected_is_not_offered_to_registration_staff(client, source):
+    client.force_login(_staff_in(REGISTRATION_STAFF))
+
+    changelist = client.get(reverse(CHANGELIST))
+    response = _clone_post(client, [source.pk], start_on="2032-10-20", edition_number="9", slug="ninth")
+
+    assert changelist.status_code == 200
+    assert source.title in changelist.content.decode()
+    assert "clone_selected" not in changelist.content.decode()
+    assert response.status_code in (200, 302, 403)
+    assert list(Event.objects.values_list("slug", flat=True)) == ["eighth-forum"]
+
+
+def _three_sectors():
+    return [SectorFactory(), SectorFactory(), SectorFactory()]
+
+
+CHANGELIST_CASES = [
+    ("event", lambda: EventFactory(), 7),
+    ("subforum", lambda: SubForumFactory(), 8),
+    ("speaker", lambda: SpeakerFactory(), 7),
+    ("exhibit", lambda: ExhibitFactory(sectors=_three_sectors()), 10),
+    ("document", lambda: DocumentFactory(), 8),
+    ("organization", lambda: OrganizationFactory(), 6),
+    ("sector", lambda: ExhibitFactory(sectors=_three_sectors()).sectors.first(), 6),
+]
+
+
+@pytest.mark.parametrize("items", [1, 3])
+@pytest.mark.parametrize(("model", "make", "queries"), CHANGELIST_CASES, ids=[c[0] for c in CHANGELIST_CASES])
+def test_changelist_query_count_does_not_grow_with_rows(
+    client, django_assert_num_queries, model, make, queries, items
+):
+    for _ in range(items):
+        make()
+    client.force_login(_superuser())
+
+    with django_assert_num_queries(queries):
+        response = client.get(reverse(f"admin:events_{model}_changelist"))
+
+    assert response.status_code == 200
+    assert response.context["cl"].result_count >= items
+
+
+def _event_change_data(event, sub_forum):
+    """The change form as the browser posts it, with one new sub-forum row (times in UTC)."""
+    data = {
+        "series_name": event.series_name,
+        "edition_number": event.edition_number,
+        "slug": event.slug,
+        "status": event.status,
+        "theme": event.theme,
+        "summary": "",
+        "description": "",
+        "start_on": event.start_on.isoformat(),
+        "end_on": event.end_on.isoformat(),
+        "time_zone": event.time_zone,
+        "city": event.city,
+        "venue": "",
+        "country": "CN",
+        "registration_opens_at_0": "",
+        "registration_opens_at_1": "",
+        "registration_closes_at_0": "",
+        "registration_closes_at_1": "",
+        "requires_approval": "on",
+        "in_person_capacity": "",
+        "online_capacity": "",
+        "travel_days_before": "3",
+        "travel_days_after": "3",
+        "contact_email": "",
+        "contact_phone": "",
+        "media_contact_name": "",
+        "media_contact_organization": "",
+        "media_contact_email": "",
+        "media_contact_website": "",
+        "roles-TOTAL_FORMS": "0",
+        "roles-INITIAL_FORMS": "0",
+        "roles-MIN_NUM_FORMS": "0",
+        "roles-MAX_NUM_FORMS": "1000",
+        "sub_forums-TOTAL_FORMS": "1",
+        "sub_forums-INITIAL_FORMS": "0",
+        "sub_forums-MIN_NUM_FORMS": "0",
+        "sub_forums-MAX_NUM_FORMS": "1000",
+        "sub_forums-0-id": "",
+        "sub_forums-0-event": str(event.pk),
+        "sub_forums-0-order": "0",
+        "sub_forums-0-kind": "sub_forum",
+        "sub_forums-0-title": "Late session",
+        "sub_forums-0-slug": "late-session",
+        "sub_forums-0-room": "Hall B",
+        "sub_forums-0-modes": "both",
+        "sub_forums-0-in_person_capacity": "",
+        "_save": "Save",
+    }
+    data.update({f"sub_forums-0-{key}": value for key, value in sub_forum.items()})
+    return data
+
+
+def test_event_change_form_refuses_a_sub_forum_outside_the_edition_days(client):
+    event = EventFactory(start_on=datetime.date(2031, 10, 15), end_on=datetime.date(2031, 10, 17))
+    client.force_login(_staff_in(ORGANIZERS))
+    # 16:30 UTC on the last day is 00:30 the next morning in Lanzhou: after the edition.
+    data = _event_change_data(
+        event,
+        {
+            "starts_at_0": "2031-10-17",
+            "starts_at_1": "16:30:00",
+            "ends_at_0": "2031-10-17",
+            "ends_at_1": "17:30:00",
+        },
+    )
+
+    response = client.post(reverse("admin:events_event_change", args=[event.pk]), data)
+
+    assert response.status_code == 200
+    formset = response.context["inline_admin_formsets"][1].formset
+    assert formset.errors == [
+        {"__all__": ["A sub-forum must take place between 2031-10-15 and 2031-10-17 (Asia/Shanghai)."]}
+    ]
+    assert "A sub-forum must take place between 2031-10-15 and 2031-10-17" in response.content.decode()
+    assert list(SubForum.objects.all()) == []
+
+
+def test_event_change_form_saves_a_sub_forum_within_the_edition_days(client):
+    event = EventFactory(start_on=datetime.date(2031, 10, 15), end_on=datetime.date(2031, 10, 17))
+    client.force_login(_staff_in(ORGANIZERS))
+    # 15:00 UTC on the last day is 23:00 in Lanzhou: still the last day there.
+    data = _event_change_data(
+        event,
+        {
+            "starts_at_0": "2031-10-17",
+            "starts_at_1": "15:00:00",
+            "ends_at_0": "2031-10-17",
+            "ends_at_1": "15:45:00",
+        },
+    )
+
+    response = client.post(reverse("admin:events_event_change", args=[event.pk]), data)
+
+    assert response.status_code == 302
+    assert [(s.slug, s.starts_at, s.ends_at) for s in event.sub_forums.all()] == [
+        ("late-session", _at(event.end_on, 23, 0), _at(event.end_on, 23, 45))
+    ]
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def _exhibit_data(image, **extra):
+    event = EventFactory()
+    exhibitor = OrganizationFactory()
+    return {
+        "event": str(event.pk),
+        "exhibitor": str(exhibitor.pk),
+        "title": "BeiDou stand",
+        "slug": "beidou-stand",
+        "summary": "",
+        "description": "",
+        "countries_served": ["KZ"],
+        "hall": "",
+        "booth": "",
+        "image": image,
+        "image_alt": "A satellite model",
+        "website": "",
+        "contact_email": "",
+        **extra,
+    }
+
+
+def _png(mode):
+    """A 40×20 PNG whose EXIF says "rotate 90°", with a camera make and a text comment."""
+    picture = Image.new(mode, (40, 20), "red")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: rotate 90° clockwise to display
+    exif[0x010F] = "Secret Camera Co"  # Make
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Comment", "GPS 36.06N 103.83E")
+    buffer = io.BytesIO()
+    picture.save(buffer, format="PNG", exif=exif.tobytes(), pnginfo=text)
+    return buffer.getvalue()
+
+
+def test_exhibit_add_refuses_a_file_that_is_not_a_picture(client, media_root):
+    client.force_login(_superuser())
+    upload = SimpleUploadedFile("stand.png", b"<?php system($_GET['c']); ?>", content_type="image/png")
+
+    response = client.post(reverse("admin:events_exhibit_add"), _exhibit_data(upload))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "image": ["Upload a valid image. The file you uploaded was either not an image or a corrupted image."]
+    }
+    assert list(Exhibit.objects.all()) == []
+    assert list(media_root.rglob("*")) == []
+
+
+@pytest.mark.parametrize(
+    ("mode", "extension", "image_format"), [("RGB", "jpg", "JPEG"), ("RGBA", "png", "PNG")]
+)
+def test_exhibit_add_stores_a_reencoded_picture_without_metadata(
+    client, media_root, mode, extension, image_format
+):
+    client.force_login(_superuser())
+    upload = SimpleUploadedFile("IMG_0001.png", _png(mode), content_type="image/png")
+
+    response = client.post(reverse("admin:events_exhibit_add"), _exhibit_data(upload))
+
+    assert response.status_code == 302
+    exhibit = Exhibit.objects.get()
+    assert exhibit.image.name == f"exhibits/beidou-stand.{extension}"
+    assert [p.name for p in media_root.rglob("*.*")] == [f"beidou-stand.{extension}"]
+    with Image.open(media_root / exhibit.image.name) as stored:
+        stored.load()
+        assert stored.format == image_format
+        assert stored.size == (20, 40)  # turned upright as the EXIF said, then dropped
+        assert dict(stored.getexif()) == {}
+        assert "Comment" not in stored.info
+
+
+def _document_data(upload):
+    event = EventFactory()
+    return {
+        "event": str(event.pk),
+        "kind": Document.Kind.OUTCOME,
+        "title": "Lanzhou Declaration",
+        "slug": "lanzhou-declaration",
+        "published_on": "2031-10-17",
+        "summary": "",
+        "body": "",
+        "file": upload,
+    }
+
+
+def test_document_add_refuses_a_file_that_is_not_a_pdf(client, media_root):
+    client.force_login(_superuser())
+    upload = SimpleUploadedFile("declaration.pdf", b"<html>not a pdf</html>", content_type="application/pdf")
+
+    response = client.post(reverse("admin:events_document_add"), _document_data(upload))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"file": ["Upload the document as a PDF file."]}
+    assert list(Document.objects.all()) == []
+    assert list(media_root.rglob("*")) == []
+
+
+def test_document_add_stores_a_pdf(client, media_root):
+    client.force_login(_superuser())
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    upload = SimpleUploadedFile("declaration.pdf", pdf, content_type="application/pdf")
+
+    response = client.post(reverse("admin:events_document_add"), _document_data(upload))
+
+    assert response.status_code == 302
+    document = Document.objects.get()
+    assert document.file.name == "documents/declaration.pdf"
+    assert (media_root / document.file.name).read_bytes() == pdf

@@ -1,0 +1,102 @@
+import datetime
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.urls import reverse
+
+from events.models import Event, Exhibit
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2026, 11, 29)
+
+
+def row_counts():
+    """Rows in every table of the programme."""
+    return {model.__name__: model.objects.count() for model in apps.get_app_config("events").get_models()}
+
+
+def test_demo_loads_the_8th_edition_as_the_seed_describes_it():
+    call_command("load_forum_demo", today=TODAY, stdout=None)
+    eighth = Event.objects.get(slug="8th-lanzhou-2021")
+    assert eighth.title == "8th China–Central Asia Cooperation Forum"
+    assert eighth.theme == (
+        "Strengthen Solidarity and Cooperation for Building a Community of Security and Development"
+    )
+    assert (eighth.start_on, eighth.end_on) == (datetime.date(2021, 10, 15), datetime.date(2021, 10, 17))
+    assert eighth.time_zone == "Asia/Shanghai"
+    assert eighth.is_public and not eighth.is_sample
+    assert {(role.organization.name, role.role) for role in eighth.roles.all()} == {
+        (
+            "Good-Neighborliness, Friendship and Cooperation Committee of the Shanghai Cooperation Organization",
+            "host",
+        ),
+        ("People's Government of Gansu Province", "host"),
+        ("People's Government of Lanzhou Municipality", "organiser"),
+        ("Foreign Affairs Office of the Gansu Provincial Government", "organiser"),
+    }
+    assert [sf.title for sf in eighth.sub_forums.filter(kind="sub_forum").order_by("order")] == [
+        "Women's Development Forum",
+        "China–Central Asia BeiDou (BDS) Cooperation Forum",
+        "Green Development Forum",
+        "Modern Commerce and Logistics Forum",
+    ]
+    assert set(eighth.sub_forums.filter(kind="ceremony").values_list("title", flat=True)) == {
+        "Opening ceremony",
+        "Closing ceremony",
+    }
+    speakers = {a.speaker.name_latin for sf in eighth.sub_forums.all() for a in sf.appearances.all()}
+    assert speakers == {"Vladimir Norov", "Alikhan Smailov", "Saidzoda Zohir"}
+    beidou = eighth.exhibits.get(slug="beidou-navigation-satellite-system")
+    assert {country.code for country in beidou.countries_served} == {"CN", "KZ", "KG", "TJ", "TM", "UZ"}
+    assert "satellite-navigation" in set(beidou.sectors.values_list("slug", flat=True))
+    assert eighth.documents.filter(kind="outcome", title__icontains="joint initiative").exists()
+    assert eighth.media_contact_name == "Liu Gehua"
+
+
+def test_demo_sample_edition_is_upcoming_open_and_labelled():
+    call_command("load_forum_demo", today=TODAY, stdout=None)
+    sample = Event.objects.get(slug="sample-edition")
+    assert sample.is_sample
+    assert sample.status == Event.Status.PUBLISHED
+    assert sample.start_on == TODAY + datetime.timedelta(days=91)
+    open_moment = datetime.datetime.combine(TODAY, datetime.time(12, 0), tzinfo=sample.tz)
+    assert sample.is_registration_open(open_moment)
+    assert sample.sub_forums.count() == 6
+    assert Exhibit.objects.filter(event=sample).count() == 5
+    assert Event.objects.current(TODAY) == sample
+
+
+def test_demo_loaded_twice_changes_nothing():
+    call_command("load_forum_demo", today=TODAY, stdout=None)
+    first = row_counts()
+    sample_dates = Event.objects.values_list("slug", "start_on", "updated_at").order_by("slug")
+    first_dates = list(sample_dates)
+    call_command("load_forum_demo", today=TODAY + datetime.timedelta(days=30), stdout=None)
+    assert row_counts() == first
+    assert list(sample_dates) == first_dates
+
+
+def test_demo_visitor_finds_beidou_by_sector_and_kazakhstan(client):
+    call_command("load_forum_demo", today=TODAY, stdout=None)
+    response = client.get(
+        reverse("events:exhibits", args=["8th-lanzhou-2021"]),
+        {"sector": "satellite-navigation", "country": "KZ"},
+    )
+    assert [exhibit.title for exhibit in response.context["exhibits"]] == [
+        "China's BeiDou Navigation Satellite System (BDS)"
+    ]
+
+
+def test_demo_accounts_are_created_in_their_groups(capsys):
+    call_command("create_demo_accounts")
+    output = capsys.readouterr().out
+    from delegates.models import User
+
+    organizer = User.objects.get(email="organizer@example.org")
+    staff = User.objects.get(email="staff@example.org")
+    assert organizer.is_staff and not organizer.is_superuser
+    assert [group.name for group in organizer.groups.all()] == ["Organizers"]
+    assert [group.name for group in staff.groups.all()] == ["Registration staff"]
+    password = output.split("organizer@example.org")[1].split("password:")[1].split()[0]
+    assert organizer.check_password(password)

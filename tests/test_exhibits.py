@@ -1,0 +1,106 @@
+import pytest
+from django.urls import reverse
+
+from .factories import EventFactory, ExhibitFactory, OrganizationFactory, SectorFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def exhibits():
+    """Four exhibits of one edition across sectors and countries, and one of another edition."""
+    event = EventFactory(slug="forum")
+    navigation = SectorFactory(slug="satellite-navigation", name="Satellite navigation")
+    health = SectorFactory(slug="health", name="Health")
+    logistics = SectorFactory(slug="logistics", name="Logistics")
+    ExhibitFactory(
+        event=event,
+        title="BeiDou Navigation Satellite System",
+        exhibitor=OrganizationFactory(name="China Satellite Navigation Office"),
+        sectors=[navigation, logistics],
+        countries_served=["CN", "KZ", "UZ"],
+    )
+    ExhibitFactory(event=event, title="Telemedicine network", sectors=[health], countries_served=["KZ", "KG"])
+    ExhibitFactory(event=event, title="Rail freight port", sectors=[logistics], countries_served=["TM"])
+    ExhibitFactory(event=event, title="Navigation for farming", sectors=[navigation], countries_served=["TJ"])
+    ExhibitFactory(title="Other edition's navigation exhibit", sectors=[navigation], countries_served=["KZ"])
+    return event
+
+
+def titles(client, **params):
+    """Exhibit titles the list shows for these filters, in page order."""
+    response = client.get(reverse("events:exhibits", args=["forum"]), params)
+    assert response.status_code == 200
+    return [exhibit.title for exhibit in response.context["exhibits"]]
+
+
+def test_exhibits_unfiltered_lists_only_this_editions(client, exhibits):
+    assert set(titles(client)) == {
+        "BeiDou Navigation Satellite System",
+        "Telemedicine network",
+        "Rail freight port",
+        "Navigation for farming",
+    }
+
+
+def test_exhibits_filter_by_sector(client, exhibits):
+    assert set(titles(client, sector="satellite-navigation")) == {
+        "BeiDou Navigation Satellite System",
+        "Navigation for farming",
+    }
+
+
+def test_exhibits_filter_by_country_served(client, exhibits):
+    assert set(titles(client, country="KZ")) == {"BeiDou Navigation Satellite System", "Telemedicine network"}
+
+
+def test_exhibits_filter_by_text_in_exhibitor_or_title(client, exhibits):
+    assert titles(client, q="satellite office") == ["BeiDou Navigation Satellite System"]
+    assert titles(client, q="telemedicine") == ["Telemedicine network"]
+
+
+def test_exhibits_filters_combine(client, exhibits):
+    assert titles(client, sector="satellite-navigation", country="KZ") == [
+        "BeiDou Navigation Satellite System"
+    ]
+    assert titles(client, sector="logistics", country="KZ", q="rail") == []
+    assert titles(client, sector="logistics", country="TM", q="rail") == ["Rail freight port"]
+
+
+def test_exhibits_filter_form_offers_only_this_editions_sectors_and_countries(client, exhibits):
+    SectorFactory(slug="unused", name="Unused sector")
+    response = client.get(reverse("events:exhibits", args=["forum"]))
+    form = response.context["filter"].form
+    assert [choice[0] for choice in form.fields["country"].choices][1:] == [
+        "CN",
+        "KZ",
+        "KG",
+        "TJ",
+        "TM",
+        "UZ",
+    ]
+    assert form.fields["sector"].choices[1:] == [
+        ("health", "Health"),
+        ("logistics", "Logistics"),
+        ("satellite-navigation", "Satellite navigation"),
+    ]
+
+
+def test_exhibits_unknown_filter_value_is_a_clear_message_not_an_error(client, exhibits):
+    response = client.get(reverse("events:exhibits", args=["forum"]), {"sector": "no-such-sector"})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_exhibits_pagination_keeps_the_filters(client):
+    event = EventFactory(slug="big")
+    sector = SectorFactory(slug="digital-economy", name="Digital economy")
+    for number in range(30):
+        ExhibitFactory(event=event, title=f"Exhibit {number:02d}", sectors=[sector], countries_served=["KZ"])
+    ExhibitFactory(event=event, title="Unrelated")
+    response = client.get(reverse("events:exhibits", args=["big"]), {"sector": "digital-economy", "page": 2})
+    content = response.content.decode()
+    assert len(response.context["exhibits"]) == 12
+    assert "30 exhibits found." in content
+    assert "?sector=digital-economy&amp;page=3" in content
+    assert "?sector=digital-economy&amp;page=1" in content

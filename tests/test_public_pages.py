@@ -1,0 +1,293 @@
+import datetime
+import zoneinfo
+
+import pytest
+from django.urls import reverse
+
+from events.models import Event, EventRole
+
+from .factories import (
+    AppearanceFactory,
+    DocumentFactory,
+    EventFactory,
+    EventRoleFactory,
+    ExhibitFactory,
+    OrganizationFactory,
+    SpeakerFactory,
+    SubForumFactory,
+)
+
+pytestmark = pytest.mark.django_db
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+def event_urls(event, sub_forum, exhibit, document):
+    """Every public page of an edition."""
+    return [
+        reverse("events:detail", args=[event.slug]),
+        reverse("events:programme", args=[event.slug]),
+        reverse("events:programme_ics", args=[event.slug]),
+        reverse("events:sub_forum", args=[event.slug, sub_forum.slug]),
+        reverse("events:speakers", args=[event.slug]),
+        reverse("events:exhibits", args=[event.slug]),
+        reverse("events:exhibit", args=[event.slug, exhibit.slug]),
+        reverse("events:documents", args=[event.slug]),
+        reverse("events:document", args=[event.slug, document.slug]),
+    ]
+
+
+@pytest.fixture
+def edition():
+    """A published edition with one of everything."""
+    event = EventFactory(
+        edition_number=8,
+        slug="8th",
+        theme="Strengthen Solidarity and Cooperation",
+        city="Lanzhou",
+        venue="Lanzhou Conference Centre",
+        start_on=datetime.date(2031, 10, 15),
+        end_on=datetime.date(2031, 10, 17),
+        media_contact_name="Liu Gehua",
+        media_contact_email="media@example.org",
+    )
+    EventRoleFactory(
+        event=event, organization=OrganizationFactory(name="SCO Committee"), role=EventRole.Role.HOST
+    )
+    EventRoleFactory(
+        event=event, organization=OrganizationFactory(name="Lanzhou City"), role=EventRole.Role.ORGANISER
+    )
+    sub_forum = SubForumFactory(
+        event=event,
+        title="BeiDou Cooperation Forum",
+        slug="beidou",
+        starts_at=datetime.datetime(2031, 10, 16, 14, 0, tzinfo=SHANGHAI),
+        ends_at=datetime.datetime(2031, 10, 16, 17, 0, tzinfo=SHANGHAI),
+        room="Hall B",
+    )
+    AppearanceFactory(
+        sub_forum=sub_forum,
+        speaker=SpeakerFactory(name_latin="Vladimir Norov", name_native="Владимир Норов", protocol_rank=1),
+        role="keynote",
+    )
+    exhibit = ExhibitFactory(
+        event=event, title="BeiDou Navigation Satellite System", slug="bds", is_featured=True
+    )
+    document = DocumentFactory(event=event, title="Joint initiative", slug="joint-initiative")
+    return {"event": event, "sub_forum": sub_forum, "exhibit": exhibit, "document": document}
+
+
+def test_edition_home_shows_theme_dates_hosts_programme_and_contacts(client, edition):
+    response = client.get(reverse("events:detail", args=["8th"]))
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1" in content and content.count("<h1") == 1
+    for text in [
+        "8th China–Central Asia Cooperation Forum",
+        "Strengthen Solidarity and Cooperation",
+        "Lanzhou Conference Centre",
+        "SCO Committee",
+        "Lanzhou City",
+        "BeiDou Cooperation Forum",
+        "Vladimir Norov",
+        "BeiDou Navigation Satellite System",
+        "Joint initiative",
+        "Liu Gehua",
+        "media@example.org",
+    ]:
+        assert text in content, text
+
+
+def test_edition_home_says_whether_registration_is_open(client, edition):
+    event = edition["event"]
+    now = datetime.datetime.now(datetime.UTC)
+    event.registration_opens_at = now - datetime.timedelta(days=1)
+    event.registration_closes_at = now + datetime.timedelta(days=10)
+    event.save()
+    assert "Registration is open until" in client.get(event.get_absolute_url()).content.decode()
+    event.registration_opens_at = now + datetime.timedelta(days=1)
+    event.save()
+    assert "Registration opens on" in client.get(event.get_absolute_url()).content.decode()
+
+
+def test_home_shows_the_current_edition(client, edition):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Strengthen Solidarity and Cooperation" in response.content.decode()
+
+
+def test_home_without_published_edition_says_so(client):
+    EventFactory(status=Event.Status.DRAFT, theme="Secret draft theme")
+    content = client.get("/").content.decode()
+    assert "has not been announced yet" in content
+    assert "Secret draft theme" not in content
+
+
+def test_edition_list_separates_upcoming_and_past_and_hides_drafts(client):
+    EventFactory(theme="Future theme", start_on=datetime.date(2099, 1, 1), end_on=datetime.date(2099, 1, 2))
+    EventFactory(theme="Past theme", start_on=datetime.date(2001, 1, 1), end_on=datetime.date(2001, 1, 2))
+    EventFactory(theme="Draft theme", status=Event.Status.DRAFT)
+    content = client.get(reverse("events:list")).content.decode()
+    assert content.index("Upcoming") < content.index("Future theme") < content.index("Past editions")
+    assert content.index("Past editions") < content.index("Past theme")
+    assert "Draft theme" not in content
+
+
+def test_programme_groups_by_local_day_with_times_rooms_and_speakers(client, edition):
+    SubForumFactory(
+        event=edition["event"],
+        title="Opening ceremony",
+        starts_at=datetime.datetime(2031, 10, 15, 9, 0, tzinfo=SHANGHAI),
+        ends_at=datetime.datetime(2031, 10, 15, 10, 30, tzinfo=SHANGHAI),
+    )
+    content = client.get(reverse("events:programme", args=["8th"])).content.decode()
+    assert content.index("Oct. 15, 2031") < content.index("Opening ceremony")
+    assert content.index("Opening ceremony") < content.index("Oct. 16, 2031")
+    assert content.index("Oct. 16, 2031") < content.index("BeiDou Cooperation Forum")
+    assert "09:00" in content and "10:30" in content
+    assert "14:00" in content and "17:00" in content
+    assert "Hall B" in content
+    assert "Keynote:" in content and "Владимир Норов (Vladimir Norov)" in content
+    assert "Asia/Shanghai" in content
+
+
+def test_programme_shows_a_session_across_midnight_in_the_editions_time_zone(client, edition):
+    # 15:30 to 16:30 UTC is 23:30 on the 15th to 00:30 on the 16th in Lanzhou.
+    SubForumFactory(
+        event=edition["event"],
+        title="Night reception",
+        starts_at=datetime.datetime(2031, 10, 15, 15, 30, tzinfo=datetime.UTC),
+        ends_at=datetime.datetime(2031, 10, 15, 16, 30, tzinfo=datetime.UTC),
+    )
+    content = client.get(reverse("events:programme", args=["8th"])).content.decode()
+    section = content[content.index("Oct. 15, 2031") : content.index("Oct. 16, 2031</time></h2>")]
+    assert "Night reception" in section
+    assert "23:30" in section
+    assert "Oct. 16, 2031, 00:30" in section
+    assert "15:30" not in section
+
+
+def test_sub_forum_page_shows_time_room_mode_and_speakers(client, edition):
+    content = client.get(reverse("events:sub_forum", args=["8th", "beidou"])).content.decode()
+    assert "BeiDou Cooperation Forum" in content
+    assert "Oct. 16, 2031, " in content and "14:00" in content and "17:00" in content
+    assert "Hall B" in content
+    assert "In person and online" in content
+    assert "Vladimir Norov" in content
+
+
+def test_sub_forum_page_never_shows_the_stream_link(client, edition):
+    sub_forum = edition["sub_forum"]
+    sub_forum.stream_url = "https://stream.example.org/secret-room"
+    sub_forum.save()
+    for url in [
+        reverse("events:sub_forum", args=["8th", "beidou"]),
+        reverse("events:programme", args=["8th"]),
+    ]:
+        assert "secret-room" not in client.get(url).content.decode()
+
+
+def test_speakers_are_listed_by_protocol_rank_with_their_roles(client, edition):
+    sub_forum = edition["sub_forum"]
+    AppearanceFactory(
+        sub_forum=sub_forum, speaker=SpeakerFactory(name_latin="Zohir Saidzoda", protocol_rank=30)
+    )
+    AppearanceFactory(
+        sub_forum=sub_forum, speaker=SpeakerFactory(name_latin="Alikhan Smailov", protocol_rank=20)
+    )
+    SpeakerFactory(name_latin="Somebody Elsewhere")
+    content = client.get(reverse("events:speakers", args=["8th"])).content.decode()
+    assert (
+        content.index("Vladimir Norov") < content.index("Alikhan Smailov") < content.index("Zohir Saidzoda")
+    )
+    assert "Somebody Elsewhere" not in content
+    assert "Keynote: " in content
+
+
+def test_exhibit_detail_shows_exhibitor_sectors_and_countries(client, edition):
+    exhibit = edition["exhibit"]
+    exhibit.countries_served = ["KZ", "UZ"]
+    exhibit.save()
+    content = client.get(reverse("events:exhibit", args=["8th", "bds"])).content.decode()
+    assert "BeiDou Navigation Satellite System" in content
+    assert exhibit.exhibitor.name in content
+    assert "Kazakhstan" in content and "Uzbekistan" in content
+
+
+def test_documents_list_and_detail(client, edition):
+    document = edition["document"]
+    document.body = "Deepen trade and economic cooperation."
+    document.save()
+    assert "Joint initiative" in client.get(reverse("events:documents", args=["8th"])).content.decode()
+    content = client.get(reverse("events:document", args=["8th", "joint-initiative"])).content.decode()
+    assert "Deepen trade and economic cooperation." in content
+    assert "Outcome document" in content
+
+
+def test_every_page_of_a_draft_edition_is_404(client, edition):
+    Event.objects.filter(pk=edition["event"].pk).update(status=Event.Status.DRAFT)
+    for url in event_urls(**edition):
+        assert client.get(url).status_code == 404, url
+
+
+def test_archived_edition_stays_public(client, edition):
+    Event.objects.filter(pk=edition["event"].pk).update(status=Event.Status.ARCHIVED)
+    for url in event_urls(**edition):
+        assert client.get(url).status_code == 200, url
+
+
+def test_unknown_slugs_are_404(client, edition):
+    for url in [
+        "/events/nope/",
+        "/events/nope/programme/",
+        "/events/8th/sub-forums/nope/",
+        "/events/8th/exhibits/nope/",
+        "/events/8th/documents/nope/",
+    ]:
+        assert client.get(url).status_code == 404, url
+
+
+def test_objects_of_another_edition_are_404_through_this_one(client, edition):
+    other = SubForumFactory(slug="elsewhere")
+    other_exhibit = ExhibitFactory(slug="other-exhibit")
+    assert client.get(reverse("events:sub_forum", args=["8th", other.slug])).status_code == 404
+    assert client.get(reverse("events:exhibit", args=["8th", other_exhibit.slug])).status_code == 404
+
+
+def test_pages_have_lang_landmarks_one_h1_and_a_language_switcher(client, edition):
+    for url in event_urls(**edition):
+        if url.endswith(".ics"):
+            continue
+        content = client.get(url).content.decode()
+        assert '<html lang="en">' in content, url
+        assert content.count("<h1") == 1, url
+        assert '<main id="main"' in content and "<header" in content and "<footer" in content, url
+        assert 'action="/i18n/setlang/"' in content, url
+        assert 'href="#main"' in content, url
+
+
+def test_language_switcher_keeps_the_page_and_changes_lang(client, edition):
+    url = reverse("events:programme", args=["8th"])
+    response = client.post("/i18n/setlang/", {"language": "ru", "next": url})
+    assert response.status_code == 302
+    assert response["Location"] == url
+    assert '<html lang="ru">' in client.get(url).content.decode()
+
+
+def test_pages_send_a_content_security_policy(client, edition):
+    response = client.get(reverse("events:detail", args=["8th"]))
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_changing_the_programme_refreshes_cached_pages(client, edition):
+    url = reverse("events:programme", args=["8th"])
+    assert "BeiDou Cooperation Forum" in client.get(url).content.decode()
+    sub_forum = edition["sub_forum"]
+    sub_forum.title = "BDS Cooperation Forum (renamed)"
+    sub_forum.save()
+    assert "BDS Cooperation Forum (renamed)" in client.get(url).content.decode()
+
+
+def test_healthz_answers_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok"

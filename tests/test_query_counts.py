@@ -1,0 +1,86 @@
+"""Public pages keep a constant number of queries whatever the number of items (cold cache)."""
+
+import pytest
+from django.urls import reverse
+
+from .factories import (
+    AppearanceFactory,
+    DocumentFactory,
+    EventFactory,
+    EventRoleFactory,
+    ExhibitFactory,
+    SectorFactory,
+    SubForumFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def build():
+    """An edition with `count` of each kind of item, speakers on every sub-forum."""
+
+    def make(count):
+        event = EventFactory(slug="forum")
+        sector = SectorFactory(slug="health", name="Health")
+        for _ in range(count):
+            EventRoleFactory(event=event)
+            sub_forum = SubForumFactory(event=event)
+            AppearanceFactory(sub_forum=sub_forum)
+            AppearanceFactory(sub_forum=sub_forum, role="moderator")
+            ExhibitFactory(event=event, sectors=[sector], is_featured=True)
+            DocumentFactory(event=event)
+        return event
+
+    return make
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_programme_queries_are_constant(client, build, django_assert_num_queries, count):
+    build(count)
+    with django_assert_num_queries(3):
+        response = client.get(reverse("events:programme", args=["forum"]))
+    assert len([sf for _, day in response.context["days"] for sf in day]) == count
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_speakers_queries_are_constant(client, build, django_assert_num_queries, count):
+    build(count)
+    with django_assert_num_queries(3):
+        response = client.get(reverse("events:speakers", args=["forum"]))
+    assert len(response.context["speakers"]) == 2 * count
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_exhibits_queries_are_constant(client, build, django_assert_num_queries, count):
+    build(count)
+    with django_assert_num_queries(6):
+        response = client.get(
+            reverse("events:exhibits", args=["forum"]), {"sector": "health", "country": "CN"}
+        )
+    assert len(response.context["exhibits"]) == count
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_edition_home_queries_are_constant(client, build, django_assert_num_queries, count):
+    build(count)
+    with django_assert_num_queries(7):
+        response = client.get(reverse("events:detail", args=["forum"]))
+    assert len(response.context["sub_forums"]) == count
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_calendar_queries_are_constant(client, build, django_assert_num_queries, count):
+    build(count)
+    with django_assert_num_queries(3):
+        response = client.get(reverse("events:programme_ics", args=["forum"]))
+    assert response.content.count(b"BEGIN:VEVENT") == count
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_edition_list_queries_are_constant(client, django_assert_num_queries, count):
+    for number in range(count):
+        EventFactory(slug=f"edition-{number}")
+    with django_assert_num_queries(2):
+        response = client.get(reverse("events:list"))
+    assert len(response.context["upcoming"]) == count

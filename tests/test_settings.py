@@ -1,0 +1,68 @@
+"""Settings come from the environment; production refuses to start without a secret key."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def read_settings(env, expression):
+    """Import the real settings in a fresh interpreter with `env` and print `expression`."""
+    clean = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_"))}
+    return subprocess.run(
+        [sys.executable, "-c", f"from forum_site import settings as s; print({expression})"],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_settings_refuse_to_start_without_a_secret_key_in_production():
+    result = read_settings({"DJANGO_DEBUG": "false"}, "s.SECRET_KEY")
+    assert result.returncode != 0
+    assert "Set DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_settings_have_a_development_key_only_when_debugging():
+    result = read_settings({"DJANGO_DEBUG": "true"}, "s.SECRET_KEY")
+    assert result.returncode == 0
+    assert result.stdout.strip().startswith("insecure-development-key")
+
+
+def test_settings_read_database_cache_and_hosts_from_the_environment():
+    result = read_settings(
+        {
+            "DJANGO_SECRET_KEY": "x" * 50,
+            "DATABASE_URL": "postgres://forum:pw@db.internal:5432/forum",
+            "CACHE_URL": "redis://127.0.0.1:6379/1",
+            "DJANGO_ALLOWED_HOSTS": "forum.example.org,www.forum.example.org",
+        },
+        "s.DATABASES['default']['ENGINE'], s.DATABASES['default']['HOST'], s.CACHES['default']['BACKEND'], "
+        "s.ALLOWED_HOSTS, s.DEBUG",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "django.db.backends.postgresql db.internal django.core.cache.backends.redis.RedisCache "
+        "['forum.example.org', 'www.forum.example.org'] False"
+    )
+
+
+def test_settings_use_smtp_mailer_when_a_host_is_given_and_console_otherwise():
+    console = read_settings({"DJANGO_DEBUG": "true"}, "s.MAILERS['default']['BACKEND']")
+    assert console.stdout.strip() == "django.core.mail.backends.console.EmailBackend"
+    smtp = read_settings(
+        {"DJANGO_DEBUG": "true", "SMTP_HOST": "mail.example.org", "SMTP_PORT": "2525"},
+        "s.MAILERS['default']['BACKEND'], s.MAILERS['default']['OPTIONS']['port']",
+    )
+    assert smtp.stdout.strip() == "django.core.mail.backends.smtp.EmailBackend 2525"
+
+
+def test_settings_languages_and_time_zone():
+    result = read_settings(
+        {"DJANGO_DEBUG": "true"}, "[code for code, _ in s.LANGUAGES], s.TIME_ZONE, s.USE_TZ"
+    )
+    assert result.stdout.strip() == "['en', 'zh-hans', 'ru'] UTC True"
