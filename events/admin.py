@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from .forms import (
@@ -26,6 +27,7 @@ from .models import (
     Sector,
     Speaker,
     SubForum,
+    ordinal,
 )
 from .services import clone_event
 
@@ -122,7 +124,8 @@ def _clone_initial(source: Event) -> dict:
     """Suggest the next edition one year later with a fresh slug."""
     number = source.edition_number + 1
     start = source.start_on + datetime.timedelta(days=364)
-    return {"start_on": start, "edition_number": number, "slug": f"{source.slug}-{number}"}
+    slug = slugify(f"{ordinal(number)}-{source.city.split(',')[0]}-{start.year}")
+    return {"start_on": start, "edition_number": number, "slug": slug}
 
 
 class AppearanceInline(admin.TabularInline):
