@@ -33,7 +33,7 @@ demo: migrate
 	DJANGO_DEBUG=true $(BIN)/python manage.py create_demo_accounts
 
 run: demo
-	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C stops)"
+	@echo "Serving on http://$(HOST):$(PORT)/  (organizers: http://$(HOST):$(PORT)/admin/; Ctrl+C stops)"
 	DJANGO_DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: venv

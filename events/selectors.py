@@ -5,7 +5,7 @@ from itertools import groupby
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from .models import Appearance, Document, Event, EventRole, Exhibit, Speaker, SubForum
+from .models import Appearance, Document, Event, Exhibit, Speaker, SubForum
 
 FEATURED_SPEAKERS = 6
 FEATURED_EXHIBITS = 3
@@ -35,21 +35,14 @@ def _appearances() -> Prefetch:
     )
 
 
-def event_roles(event: Event) -> list[EventRole]:
-    """Hosts, organisers and partners of an edition, in protocol order."""
-    return list(event.roles.select_related("organization"))
-
-
 def event_home(event: Event) -> dict:
-    """Everything the edition home page shows."""
+    """Everything the edition home page shows, as lazy querysets that a cached fragment may skip."""
     return {
-        "roles": event_roles(event),
-        "sub_forums": list(event.sub_forums.all()),
-        "featured_speakers": list(event_speakers(event)[:FEATURED_SPEAKERS]),
-        "featured_exhibits": list(
-            event.exhibits.filter(is_featured=True).select_related("exhibitor")[:FEATURED_EXHIBITS]
-        ),
-        "documents": list(event.documents.all()),
+        "roles": event.roles.select_related("organization"),
+        "sub_forums": event.sub_forums.all(),
+        "featured_speakers": event_speakers(event)[:FEATURED_SPEAKERS],
+        "featured_exhibits": event.exhibits.filter(is_featured=True).select_related("exhibitor")[:FEATURED_EXHIBITS],
+        "documents": event.documents.all(),
     }
 
 

@@ -1,5 +1,7 @@
 """Public pages of the programme. Drafts and unknown slugs answer 404."""
 
+from functools import partial
+
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils.functional import cached_property
@@ -77,7 +79,8 @@ class ProgrammeView(PublicEventMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["days"] = selectors.programme_days(self.event)
+        # Called by the template only when its cached fragment is missing.
+        context["days"] = partial(selectors.programme_days, self.event)
         return context
 
 
@@ -99,7 +102,7 @@ class SpeakerListView(PublicEventMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["speakers"] = list(selectors.event_speakers(self.event))
+        context["speakers"] = selectors.event_speakers(self.event)
         return context
 
 

@@ -24,4 +24,3 @@ class Command(BaseCommand):
             user.save()
             user.groups.add(Group.objects.get(name=group_name))
             self.stdout.write(f"  {group_name:<20} {email:<24} password: {password}")
-        self.stdout.write("  Sign in at http://127.0.0.1:8000/admin/")
