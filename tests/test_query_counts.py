@@ -86,9 +86,13 @@ def test_edition_list_queries_are_constant(client, django_assert_num_queries, co
     assert len(response.context["upcoming"]) == count
 
 
-def test_cached_pages_skip_their_queries_until_the_programme_changes(client, build, django_assert_num_queries):
+def test_cached_pages_skip_their_queries_until_the_programme_changes(
+    client, build, django_assert_num_queries
+):
     build(3)
-    urls = [reverse(name, args=["forum"]) for name in ["events:detail", "events:programme", "events:speakers"]]
+    urls = [
+        reverse(name, args=["forum"]) for name in ["events:detail", "events:programme", "events:speakers"]
+    ]
     for url in urls:
         client.get(url)
     with django_assert_num_queries(3):  # one lookup of the edition per page, nothing else
