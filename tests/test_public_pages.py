@@ -100,6 +100,8 @@ def test_edition_home_shows_theme_dates_hosts_programme_and_contacts(client, edi
 def test_edition_home_says_whether_registration_is_open(client, edition):
     event = edition["event"]
     now = datetime.datetime.now(datetime.UTC)
+    event.start_on = now.date() + datetime.timedelta(days=60)
+    event.end_on = event.start_on + datetime.timedelta(days=2)
     event.registration_opens_at = now - datetime.timedelta(days=1)
     event.registration_closes_at = now + datetime.timedelta(days=10)
     event.save()
