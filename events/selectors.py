@@ -41,9 +41,14 @@ def event_home(event: Event) -> dict:
         "roles": event.roles.select_related("organization"),
         "sub_forums": event.sub_forums.all(),
         "featured_speakers": event_speakers(event)[:FEATURED_SPEAKERS],
-        "featured_exhibits": event.exhibits.filter(is_featured=True).select_related("exhibitor")[:FEATURED_EXHIBITS],
+        "featured_exhibits": featured_exhibits(event),
         "documents": event.documents.all(),
     }
+
+
+def featured_exhibits(event: Event) -> QuerySet[Exhibit]:
+    """The few exhibits the edition home shows, with their exhibitor."""
+    return event.exhibits.filter(is_featured=True).select_related("exhibitor")[:FEATURED_EXHIBITS]
 
 
 def programme_days(event: Event) -> list[tuple]:
