@@ -332,31 +332,33 @@ def stop_process(process: subprocess.Popen | None) -> None:
 
 
 class Tally:
-    """Latencies and errors gathered by the client threads of one run."""
+    """Latencies, errors and body size gathered by the client threads of one run."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.latencies: list[float] = []
         self.errors = 0
+        self.body_bytes = 0
 
-    def add(self, latencies: list[float], errors: int) -> None:
+    def add(self, latencies: list[float], errors: int, body_bytes: int) -> None:
         """Merge one thread's results."""
         with self.lock:
             self.latencies.extend(latencies)
             self.errors += errors
+            self.body_bytes = max(self.body_bytes, body_bytes)
 
 
 def client_loop(port: int, path: str, deadline: float, tally: Tally) -> None:
     """Send GETs back to back on one (keep-alive when the server allows) connection until the deadline."""
     connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
     latencies: list[float] = []
-    errors = 0
+    errors = body_bytes = 0
     while time.monotonic() < deadline:
         started = time.perf_counter()
         try:
             connection.request("GET", path)
             response = connection.getresponse()
-            response.read()
+            body_bytes = len(response.read())
             ok = response.status == 200
         except (OSError, http.client.HTTPException):
             connection.close()
@@ -364,7 +366,7 @@ def client_loop(port: int, path: str, deadline: float, tally: Tally) -> None:
         latencies.append(time.perf_counter() - started)
         errors += not ok
     connection.close()
-    tally.add(latencies, errors)
+    tally.add(latencies, errors, body_bytes)
 
 
 def load(port: int, path: str, clients: int, seconds: float) -> tuple[Tally, float]:
@@ -402,6 +404,7 @@ def measure(port: int, path: str, args: argparse.Namespace) -> dict[str, float]:
         "p99": percentile(tally.latencies, 99) * 1000,
         "requests": len(tally.latencies),
         "errors": tally.errors,
+        "kib": tally.body_bytes / 1024,
     }
 
 
@@ -427,12 +430,11 @@ def bench_paths(slugs: dict[str, str]) -> list[str]:
     ]
 
 
-def print_table(results: dict[str, dict], queries: dict[str, dict]) -> None:
-    """Print one row per URL: throughput, latency, errors, share of /healthz, queries."""
-    baseline = results["/healthz"]["rps"] or 1.0
+def print_table(results: dict[str, dict], queries: dict[str, dict], baseline: float) -> None:
+    """Print one row per URL: throughput, latency, errors, size, share of /healthz, queries."""
     width = max(len(path) for path in results)
     header = (
-        f"{'URL':<{width}}  {'req/s':>8}  {'p50 ms':>8}  {'p99 ms':>8}  {'errors':>6}  "
+        f"{'URL':<{width}}  {'req/s':>7}  {'p50 ms':>7}  {'p99 ms':>7}  {'errors':>6}  {'KiB':>5}  "
         f"{'% healthz':>9}  {'SQL cold':>8}  {'SQL warm':>8}"
     )
     print(header)
@@ -440,19 +442,18 @@ def print_table(results: dict[str, dict], queries: dict[str, dict]) -> None:
     for path, row in results.items():
         counted = queries.get(path, {})
         print(
-            f"{path:<{width}}  {row['rps']:>8.1f}  {row['p50']:>8.1f}  {row['p99']:>8.1f}  "
-            f"{row['errors']:>6}  {100 * row['rps'] / baseline:>8.1f}%  "
+            f"{path:<{width}}  {row['rps']:>7.1f}  {row['p50']:>7.1f}  {row['p99']:>7.1f}  "
+            f"{row['errors']:>6}  {row['kib']:>5.1f}  {100 * row['rps'] / baseline:>8.1f}%  "
             f"{counted.get('cold', '?'):>8}  {counted.get('warm', '?'):>8}"
         )
 
 
-def print_verdicts(results: dict[str, dict], queries: dict[str, dict]) -> int:
+def print_verdicts(results: dict[str, dict], queries: dict[str, dict], baseline: float) -> int:
     """Print PASS/FAIL per public page against both targets; return the number of failing pages."""
-    baseline = results["/healthz"]["rps"] or 1.0
     failing = 0
     print(
-        f"\nTargets per public page: >= {MIN_SHARE_OF_HEALTHZ:.0f}% of /healthz throughput, "
-        f"<= {MAX_QUERIES} SQL queries (cold request, cache cleared), no errors."
+        f"\nTargets per public page: >= {MIN_SHARE_OF_HEALTHZ:.0f}% of /healthz throughput "
+        f"({baseline:.1f} req/s), <= {MAX_QUERIES} SQL queries on a cold request (cache cleared), no errors."
     )
     for path, row in results.items():
         if path == "/healthz":
@@ -470,7 +471,25 @@ def print_verdicts(results: dict[str, dict], queries: dict[str, dict]) -> int:
         verdict = "FAIL" if problems else "PASS"
         detail = "; ".join(problems) if problems else f"throughput {share:.1f}%, {cold} queries"
         print(f"  {verdict}  {path}  ({detail})")
+    print(f"{failing} of {len(results) - 1} public pages miss a target.")
     return failing
+
+
+def git_revision() -> str:
+    """The checked-out commit, marked dirty when files outside bench/ changed (for the record)."""
+    try:
+        commit = run(["git", "rev-parse", "--short", "HEAD"], env=dict(os.environ), timeout=10).strip()
+        dirty = run(
+            ["git", "status", "--porcelain", "--", ".", ":!bench"], env=dict(os.environ), timeout=10
+        ).strip()
+    except (OSError, RuntimeError, subprocess.TimeoutExpired):
+        return "unknown"
+    return f"{commit}{' (dirty work tree)' if dirty else ''}"
+
+
+def load_average() -> str:
+    """The 1-minute load average, to judge how much other work shared the CPU."""
+    return f"{os.getloadavg()[0]:.2f}"
 
 
 # --- main -------------------------------------------------------------------------------------
@@ -489,8 +508,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--step", choices=["volume", "queries"], help=argparse.SUPPRESS)
     parser.add_argument("paths", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.seconds <= 0 or args.warmup < 0 or args.clients < 1 or args.workers < 1:
-        parser.error("--seconds must be > 0, --warmup >= 0, --clients and --workers >= 1")
+    if not 0 < args.seconds <= 600 or not 0 <= args.warmup <= 60 or args.clients < 1 or args.workers < 1:
+        parser.error("need 0 < --seconds <= 600, 0 <= --warmup <= 60, --clients >= 1, --workers >= 1")
     return args
 
 
@@ -499,10 +518,34 @@ def raise_on_term(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+def handle_signals(*, during_cleanup: bool) -> None:
+    """Ctrl+C and SIGTERM interrupt the run (even if the parent shell ignored them); cleanup is not interrupted."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN if during_cleanup else signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN if during_cleanup else raise_on_term)
+
+
+def measure_all(port: int, paths: list[str], args: argparse.Namespace) -> tuple[dict[str, dict], float]:
+    """Load every path in turn; /healthz is measured first and last, its mean is the baseline."""
+    print(
+        f"\nLoad: {args.clients} client threads x {args.seconds:g} s per URL after {args.warmup:g} s "
+        f"warm-up; gunicorn sync worker class, {args.workers} workers; {os.cpu_count()} CPU cores "
+        f"shared by the client threads, gunicorn and PostgreSQL. Load average before: {load_average()}.\n"
+    )
+    results = {path: measure(port, path, args) for path in paths}
+    healthz_again = measure(port, "/healthz", args)
+    baseline = (results["/healthz"]["rps"] + healthz_again["rps"]) / 2 or 1.0
+    print(
+        f"/healthz: {results['/healthz']['rps']:.1f} req/s first, {healthz_again['rps']:.1f} req/s last; "
+        f"baseline {baseline:.1f}. Load average after: {load_average()}.\n"
+    )
+    return results, baseline
+
+
 def benchmark(args: argparse.Namespace, env: dict[str, str]) -> None:
     """Prepare, serve, load, count and report; always stop gunicorn and drop the database."""
     process = None
     log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
+    print(f"forum_site page benchmark at {git_revision()}")
     try:
         slugs = prepare_database(env)
         print(f"  sample edition: {slugs['sub_forums']} sub-forums, {slugs['exhibits']} exhibits")
@@ -512,22 +555,17 @@ def benchmark(args: argparse.Namespace, env: dict[str, str]) -> None:
             lambda: run([str(PYTHON), SCRIPT, "--step", "queries", *paths], env=env, timeout=300),
         )
         queries = json.loads(output.strip().splitlines()[-1])
+        for path, counted in queries.items():
+            if counted["status"] != 200:
+                print(f"  note: {path} answered {counted['status']} to the test client")
         port = free_port()
         process = start_gunicorn(env, port, args.workers, log)
         step(f"start gunicorn (pid {process.pid}, port {port})", lambda: wait_until_healthy(process, port))
-        print(
-            f"\nLoad: {args.clients} client threads x {args.seconds:g} s per URL after {args.warmup:g} s "
-            f"warm-up; gunicorn sync, {args.workers} workers; {os.cpu_count()} CPU cores shared "
-            "by clients and server.\n"
-        )
-        results = {}
-        for path in paths:
-            results[path] = measure(port, path, args)
-            if queries[path]["status"] != 200:
-                print(f"  note: {path} answered {queries[path]['status']} to the test client")
-        print_table(results, queries)
-        print_verdicts(results, queries)
+        results, baseline = measure_all(port, paths, args)
+        print_table(results, queries, baseline)
+        print_verdicts(results, queries, baseline)
     finally:
+        handle_signals(during_cleanup=True)
         stop_process(process)
         log.close()
         if process is not None and process.returncode not in (0, None, -signal.SIGTERM):
@@ -544,7 +582,7 @@ def main() -> int:
     if args.step:
         run_django_step(args.step, args.paths)
         return 0
-    signal.signal(signal.SIGTERM, raise_on_term)
+    handle_signals(during_cleanup=False)
     try:
         benchmark(args, bench_env())
     except KeyboardInterrupt:
