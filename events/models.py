@@ -167,6 +167,11 @@ class Event(models.Model):
         return f"{ordinal(self.edition_number)} {self.series_name}"
 
     @property
+    def content_version(self):
+        """Changes whenever the edition or anything in it changes (see signals.py); keys caches."""
+        return self.updated_at.timestamp()
+
+    @property
     def tz(self):
         """The edition's time zone as a tzinfo."""
         return zoneinfo.ZoneInfo(self.time_zone)

@@ -62,9 +62,13 @@ def programme_days(event: Event) -> list[tuple]:
 
 
 def public_sub_forum(event: Event, slug: str) -> SubForum:
-    """A sub-forum looked up through its edition, with its speakers."""
-    queryset = event.sub_forums.prefetch_related(_appearances())
-    return get_object_or_404(queryset, slug=slug)
+    """A sub-forum looked up through its edition."""
+    return get_object_or_404(event.sub_forums.all(), slug=slug)
+
+
+def sub_forum_appearances(sub_forum: SubForum) -> QuerySet[Appearance]:
+    """The speakers of one sub-forum with their organizations (lazy, for a cached fragment)."""
+    return sub_forum.appearances.select_related("speaker__organization")
 
 
 def event_speakers(event: Event) -> QuerySet[Speaker]:
@@ -99,8 +103,8 @@ def search_exhibits(queryset: QuerySet[Exhibit], text: str) -> QuerySet[Exhibit]
 
 
 def public_exhibit(event: Event, slug: str) -> Exhibit:
-    """An exhibit looked up through its edition."""
-    return get_object_or_404(event_exhibits(event), slug=slug)
+    """An exhibit looked up through its edition, with its exhibitor."""
+    return get_object_or_404(event.exhibits.select_related("exhibitor"), slug=slug)
 
 
 def public_document(event: Event, slug: str) -> Document:

@@ -1,17 +1,24 @@
-"""Public pages of the programme. Drafts and unknown slugs answer 404."""
+"""Public pages of the programme. Drafts and unknown slugs answer 404.
+
+Heavy parts of the pages sit in template fragments cached per edition version and language;
+the views hand them lazy querysets or callables, so a cached fragment costs no query."""
 
 from functools import partial
 
 from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.utils.functional import cached_property
+from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.views.generic import TemplateView
-from django_filters.views import FilterView
 
 from . import selectors
-from .cache import content_version
 from .calendar import programme_calendar
 from .filters import ExhibitFilter
+
+EXHIBITS_PER_PAGE = 12
 
 
 class PublicEventMixin:
@@ -26,7 +33,6 @@ class PublicEventMixin:
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["event"] = self.event
-        context["cache_version"] = content_version()
         context["cache_seconds"] = settings.FORUM_PAGE_CACHE_SECONDS
         return context
 
@@ -79,7 +85,6 @@ class ProgrammeView(PublicEventMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # Called by the template only when its cached fragment is missing.
         context["days"] = partial(selectors.programme_days, self.event)
         return context
 
@@ -91,7 +96,9 @@ class SubForumDetailView(PublicEventMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["sub_forum"] = selectors.public_sub_forum(self.event, self.kwargs["slug"])
+        sub_forum = selectors.public_sub_forum(self.event, self.kwargs["slug"])
+        context["sub_forum"] = sub_forum
+        context["appearances"] = selectors.sub_forum_appearances(sub_forum)
         return context
 
 
@@ -106,27 +113,32 @@ class SpeakerListView(PublicEventMixin, TemplateView):
         return context
 
 
-class ExhibitListView(PublicEventMixin, FilterView):
+def exhibit_page(event, params, page_number) -> dict:
+    """One page of an edition's exhibits under the visitor's filters, with the filter form."""
+    exhibit_filter = ExhibitFilter(params, queryset=selectors.event_exhibits(event), event=event)
+    paginator = Paginator(exhibit_filter.qs, EXHIBITS_PER_PAGE)
+    page = paginator.get_page(page_number)
+    return {
+        "filter": exhibit_filter,
+        "page_obj": page,
+        "page_range": list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
+    }
+
+
+class ExhibitListView(PublicEventMixin, TemplateView):
     """Exhibits, filtered by sector, country served and text, paginated."""
 
     template_name = "events/exhibit_list.html"
-    filterset_class = ExhibitFilter
-    paginate_by = 12
-    context_object_name = "exhibits"
-
-    def get_queryset(self):
-        return selectors.event_exhibits(self.event)
-
-    def get_filterset_kwargs(self, filterset_class):
-        kwargs = super().get_filterset_kwargs(filterset_class)
-        kwargs["event"] = self.event
-        return kwargs
+    params = ("q", "sector", "country")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["filter_query"] = query.urlencode()
+        params = {name: self.request.GET[name] for name in self.params if self.request.GET.get(name)}
+        page_number = self.request.GET.get("page", "1")
+        context["filter_query"] = urlencode(params)
+        # Only the known parameters key the cached fragment; anything else cannot multiply it.
+        context["filter_key"] = urlencode({**params, "page": page_number})
+        context["results"] = partial(exhibit_page, self.event, params, page_number)
         return context
 
 
@@ -164,9 +176,13 @@ class DocumentDetailView(PublicEventMixin, TemplateView):
 
 
 def programme_ics(request, event_slug):
-    """The programme as an iCalendar feed: one event per sub-forum."""
+    """The programme as an iCalendar feed: one event per sub-forum, cached per edition version."""
     event = selectors.public_event(event_slug)
-    body = programme_calendar(event, selectors.calendar_sub_forums(event))
+    key = f"events:ics:{event.pk}:{event.content_version}:{get_language()}"
+    body = cache.get(key)
+    if body is None:
+        body = programme_calendar(event, selectors.calendar_sub_forums(event))
+        cache.set(key, body, settings.FORUM_PAGE_CACHE_SECONDS)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{event.slug}-programme.ics"'
     return response

@@ -13,6 +13,7 @@ from .factories import (
     EventRoleFactory,
     ExhibitFactory,
     OrganizationFactory,
+    SectorFactory,
     SpeakerFactory,
     SubForumFactory,
 )
@@ -293,3 +294,20 @@ def test_healthz_answers_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.content == b"ok"
+
+
+def test_renaming_a_shared_speaker_or_sector_refreshes_cached_pages(client, edition):
+    speakers_url = reverse("events:speakers", args=["8th"])
+    exhibits_url = reverse("events:exhibits", args=["8th"])
+    assert "Vladimir Norov" in client.get(speakers_url).content.decode()
+    sector = SectorFactory(slug="navigation", name="Satellite navigation")
+    client.get(exhibits_url)
+    edition["exhibit"].sectors.add(sector)
+    assert "Satellite navigation" in client.get(exhibits_url).content.decode()
+    speaker = edition["sub_forum"].appearances.get().speaker
+    speaker.name_latin = "V. Norov"
+    speaker.save()
+    sector.name = "BeiDou navigation"
+    sector.save()
+    assert "V. Norov" in client.get(speakers_url).content.decode()
+    assert "BeiDou navigation" in client.get(exhibits_url).content.decode()

@@ -58,7 +58,7 @@ def test_exhibits_queries_are_constant(client, build, django_assert_num_queries,
         response = client.get(
             reverse("events:exhibits", args=["forum"]), {"sector": "health", "country": "CN"}
         )
-    assert len(response.context["exhibits"]) == count
+    assert response.content.decode().count('class="exhibit-title"') == count
 
 
 @pytest.mark.parametrize("count", [1, 3])
