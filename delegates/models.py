@@ -1,8 +1,16 @@
+import secrets
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from phonenumber_field.modelfields import PhoneNumberField
+
+from events.models import AttendanceMode, Event, SubForum
 
 
 class UserManager(DjangoUserManager):
@@ -60,3 +68,240 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.email
+
+
+class Honorific(models.TextChoices):
+    NONE = "", _("(none)")
+    HE = "he", _("H.E.")
+    DR = "dr", _("Dr")
+    PROF = "prof", _("Prof.")
+    MR = "mr", _("Mr")
+    MS = "ms", _("Ms")
+
+
+class Profile(models.Model):
+    """Who a delegate is, as on their passport; one per account."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    honorific = models.CharField(_("honorific"), max_length=8, choices=Honorific, blank=True)
+    given_name_native = models.CharField(_("given name (native script)"), max_length=100, blank=True)
+    family_name_native = models.CharField(_("family name (native script)"), max_length=100, blank=True)
+    given_name_latin = models.CharField(_("given name (Latin letters, as in the passport)"), max_length=100)
+    family_name_latin = models.CharField(_("family name (Latin letters, as in the passport)"), max_length=100)
+    position = models.CharField(_("position"), max_length=200)
+    organization = models.CharField(_("organization"), max_length=255)
+    country = CountryField(_("country"))
+    phone = PhoneNumberField(_("phone"), help_text=_("International format, e.g. +7 701 234 5678."))
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="en"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self):
+        return self.name_latin
+
+    @property
+    def name_latin(self):
+        """Given and family name in Latin letters."""
+        return f"{self.given_name_latin} {self.family_name_latin}".strip()
+
+    @property
+    def name_native(self):
+        """The name in native script: family name first and unspaced in Chinese, else given first."""
+        given, family = self.given_name_native.strip(), self.family_name_native.strip()
+        if any("\u3000" <= char <= "\u9fff" for char in given + family):
+            return f"{family}{given}"
+        return f"{given} {family}".strip()
+
+
+def new_badge_token():
+    """A random, unguessable badge token (192 bits) that carries no personal data."""
+    return secrets.token_urlsafe(24)
+
+
+class RegistrationQuerySet(models.QuerySet):
+    def holding_seat(self):
+        """Registrations that hold their edition seat: pending or approved."""
+        return self.filter(status__in=Registration.SEAT_HOLDING)
+
+    def waitlisted(self):
+        """Registrations waiting for an edition seat, first in line first."""
+        return self.filter(status=Registration.Status.WAITLISTED).order_by("seat_requested_at", "pk")
+
+
+class Registration(models.Model):
+    """One account's registration for one edition."""
+
+    class Category(models.TextChoices):
+        GOVERNMENT = "government", _("Government delegation")
+        INTERNATIONAL = "international", _("International organization")
+        BUSINESS = "business", _("Business")
+        ACADEMIA = "academia", _("Academia")
+        MEDIA = "media", _("Media")
+        OBSERVER = "observer", _("Observer")
+        SPEAKER = "speaker", _("Speaker")
+        EXHIBITOR = "exhibitor", _("Exhibitor")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending approval")
+        APPROVED = "approved", _("Approved")
+        WAITLISTED = "waitlisted", _("On the waiting list")
+        REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    SEAT_HOLDING = (Status.PENDING, Status.APPROVED)
+
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="registrations")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="registrations")
+    category = models.CharField(_("category"), max_length=16, choices=Category)
+    mode = models.CharField(_("attendance"), max_length=10, choices=AttendanceMode)
+    status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.PENDING)
+    sub_forums = models.ManyToManyField(
+        SubForum, through="SubForumSeat", related_name="registrations", verbose_name=_("sub-forums")
+    )
+    interpretation_language = models.CharField(
+        _("interpretation language"), max_length=10, choices=settings.LANGUAGES, default="en"
+    )
+    arrival_at = models.DateTimeField(_("arrival"), null=True, blank=True)
+    departure_at = models.DateTimeField(_("departure"), null=True, blank=True)
+    flight = models.CharField(_("flight"), max_length=60, blank=True)
+    needs_accommodation = models.BooleanField(_("accommodation needed"), default=False)
+    dietary_needs = models.CharField(_("dietary needs"), max_length=300, blank=True)
+    accessibility_needs = models.CharField(_("accessibility needs"), max_length=300, blank=True)
+    wants_visa_letter = models.BooleanField(_("visa invitation letter requested"), default=False)
+    passport_number = models.CharField(_("passport number"), max_length=30, blank=True)
+    passport_nationality = CountryField(_("nationality"), blank=True)
+    passport_birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    passport_expires_on = models.DateField(_("passport expiry"), null=True, blank=True)
+    consent_version = models.CharField(_("privacy notice version accepted"), max_length=20)
+    consented_at = models.DateTimeField(_("consent given"))
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    badge_token = models.CharField(max_length=64, unique=True, default=new_badge_token, editable=False)
+    seat_requested_at = models.DateTimeField(
+        _("seat requested"), help_text=_("Orders the waiting list: first asked, first served.")
+    )
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["-created_at", "-pk"]
+        permissions = [
+            ("view_passport", _("Can see passport data")),
+            ("export_registration", _("Can export attendee lists")),
+            ("check_in_registration", _("Can check people in")),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "user"], name="registration_one_per_user_per_event"),
+            models.CheckConstraint(
+                condition=Q(arrival_at__isnull=True)
+                | Q(departure_at__isnull=True)
+                | Q(departure_at__gt=models.F("arrival_at")),
+                name="registration_departs_after_arrival",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["event", "mode", "status", "seat_requested_at"], name="registration_line_idx"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.event}"
+
+    @property
+    def holds_seat(self):
+        """Whether this registration holds its edition seat."""
+        return self.status in self.SEAT_HOLDING
+
+    @property
+    def passport_number_masked(self):
+        """The passport number with all but the last two characters hidden."""
+        if not self.passport_number:
+            return ""
+        return "•" * max(len(self.passport_number) - 2, 2) + self.passport_number[-2:]
+
+
+class SubForumSeat(models.Model):
+    """A registration's place in one chosen sub-forum: confirmed, or waiting in line."""
+
+    class State(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITLISTED = "waitlisted", _("On the waiting list")
+        RELEASED = "released", _("No seat held")
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="seats")
+    sub_forum = models.ForeignKey(SubForum, on_delete=models.PROTECT, related_name="seats")
+    state = models.CharField(_("seat"), max_length=12, choices=State, default=State.RELEASED)
+    requested_at = models.DateTimeField(_("seat requested"))
+
+    class Meta:
+        verbose_name = _("sub-forum seat")
+        verbose_name_plural = _("sub-forum seats")
+        ordering = ["sub_forum__starts_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "sub_forum"], name="seat_one_per_sub_forum"),
+        ]
+        indexes = [models.Index(fields=["sub_forum", "state", "requested_at"], name="seat_line_idx")]
+
+    def __str__(self):
+        return f"{self.registration} – {self.sub_forum} ({self.get_state_display()})"
+
+
+class AuditEntry(models.Model):
+    """Who did what to which object, and when."""
+
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    action = models.CharField(_("action"), max_length=40)
+    event = models.ForeignKey(Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    registration = models.ForeignKey(
+        Registration, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries"
+    )
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class OutboxMessage(models.Model):
+    """An email written in the same transaction as the change it reports, sent by the delivery step."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed (gave up)")
+
+    to = models.EmailField(_("to"))
+    subject = models.CharField(_("subject"), max_length=300)
+    body_text = models.TextField(_("text"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=200, unique=True)
+    language = models.CharField(_("language"), max_length=10, default="en")
+    kind = models.CharField(_("kind"), max_length=40, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True, db_index=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing email")
+        verbose_name_plural = _("outbox")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.subject} → {self.to}"

@@ -34,8 +34,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_countries",
     "django_filters",
+    "phonenumber_field",
     "crispy_forms",
     "crispy_bootstrap5",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "django_tasks_db",
     "delegates",
     "events",
 ]
@@ -51,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "delegates.middleware.OrganizerMfaMiddleware",
 ]
 
 ROOT_URLCONF = "forum_site.urls"
@@ -88,6 +95,31 @@ AUTH_USER_MODEL = "delegates.User"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://forum-site")}
 SESSION_ENGINE = env.str("DJANGO_SESSION_ENGINE", default="django.contrib.sessions.backends.db")
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "delegates:me"
+
+# Accounts (django-allauth 65): email is the login, verified before use; allauth's rate limits
+# (default ACCOUNT_RATE_LIMITS) apply, and enumeration is prevented.
+ACCOUNT_ADAPTER = "delegates.adapters.AccountAdapter"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Forum] "
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "forum_site"
+# Members of Organizers must set up two-factor authentication before they reach the admin.
+FORUM_ORGANIZER_MFA_REQUIRED = env.bool("FORUM_ORGANIZER_MFA_REQUIRED", default=True)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -146,6 +178,16 @@ if SMTP_HOST:
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
+PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
+
+# Background work (Django's tasks framework): the database queue, run by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": env.str("FORUM_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
+
+# Outbox retries: minutes to wait before each new attempt (1, 5, 15, 60, then hourly for a day).
+FORUM_MAIL_RETRY_MINUTES = env.list("FORUM_MAIL_RETRY_MINUTES", cast=int, default=[1, 5, 15, 60] + [60] * 24)
+# A worker that claimed a message but died is replaced after this many seconds.
+FORUM_MAIL_LEASE_SECONDS = env.int("FORUM_MAIL_LEASE_SECONDS", default=300)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -172,6 +214,8 @@ SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0)
 
+# The public address of the site, for links in emails.
+FORUM_SITE_URL = env.str("FORUM_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Stable calendar UIDs: <object>@FORUM_UID_DOMAIN, independent of the host a page was read on.
 FORUM_UID_DOMAIN = env.str("FORUM_UID_DOMAIN", default="forum-site.local")
 # Cached public page fragments live this long at most; any programme change invalidates them.

@@ -1,10 +1,13 @@
 from django.conf import settings
+from allauth.account.decorators import secure_admin_login
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
 from .views import healthz
 
+# The admin signs in through allauth, with its rate limits and two-factor authentication.
+admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "forum_site"
 admin.site.site_title = "forum_site"
 
@@ -12,6 +15,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("delegates.urls")),
     path("", include("events.urls")),
 ]
 

@@ -29,6 +29,18 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("correct horse battery staple")
 
 
+def staff_member(group_name: str, *, with_totp: bool = True) -> User:
+    """A staff account in a role group; organizers get a TOTP authenticator, as the admin requires."""
+    from allauth.mfa.models import Authenticator
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name=group_name))
+    if with_totp:
+        Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "test-only"})
+    return user
+
+
 class OrganizationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Organization

@@ -3,7 +3,6 @@ import io
 import zoneinfo
 
 import pytest
-from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -23,6 +22,7 @@ from .factories import (
     SpeakerFactory,
     SubForumFactory,
     UserFactory,
+    staff_member,
 )
 
 pytestmark = pytest.mark.django_db
@@ -36,8 +36,7 @@ def _superuser():
 
 
 def _staff_in(group_name):
-    user = UserFactory(is_staff=True)
-    user.groups.add(Group.objects.get(name=group_name))
+    user = staff_member(group_name)
     return user
 
 
@@ -270,13 +269,13 @@ def _sector_with_two_exhibits():
 # Each row has its own related rows (edition, organization, sectors), so a missing
 # select_related or prefetch_related shows up as a count that grows with the rows.
 CHANGELIST_CASES = [
-    ("event", EventFactory, 7),
-    ("subforum", SubForumFactory, 6),
-    ("speaker", SpeakerFactory, 5),
-    ("exhibit", _exhibit_in_three_sectors, 8),
-    ("document", DocumentFactory, 8),
-    ("organization", OrganizationFactory, 5),
-    ("sector", _sector_with_two_exhibits, 5),
+    ("event", EventFactory, 8),
+    ("subforum", SubForumFactory, 7),
+    ("speaker", SpeakerFactory, 6),
+    ("exhibit", _exhibit_in_three_sectors, 9),
+    ("document", DocumentFactory, 9),
+    ("organization", OrganizationFactory, 6),
+    ("sector", _sector_with_two_exhibits, 6),
 ]
 
 

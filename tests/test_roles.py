@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from delegates.roles import ORGANIZERS, REGISTRATION_STAFF
 
-from .factories import EventFactory, UserFactory
+from .factories import EventFactory, UserFactory, staff_member
 
 pytestmark = pytest.mark.django_db
 
@@ -30,25 +30,43 @@ def _permissions(group_name):
 
 
 def _staff_in(group_name):
-    user = UserFactory(is_staff=True)
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
+    return staff_member(group_name)
 
 
 def test_roles_groups_exist_after_migrations():
     assert set(Group.objects.values_list("name", flat=True)) == {ORGANIZERS, REGISTRATION_STAFF}
 
 
-def test_roles_organizers_edit_the_programme_only():
+def test_roles_organizers_edit_programme_and_registrations_but_not_accounts():
     assert _permissions(ORGANIZERS) == {
-        f"events.{action}_{model}"
-        for model in PROGRAMME_MODELS
-        for action in ("add", "change", "delete", "view")
+        *(
+            f"events.{action}_{model}"
+            for model in PROGRAMME_MODELS
+            for action in ("add", "change", "delete", "view")
+        ),
+        *(
+            f"delegates.{action}_{model}"
+            for model in ("profile", "registration", "subforumseat")
+            for action in ("add", "change", "delete", "view")
+        ),
+        "delegates.view_outboxmessage",
+        "delegates.change_outboxmessage",
+        "delegates.view_auditentry",
+        "delegates.view_passport",
+        "delegates.export_registration",
+        "delegates.check_in_registration",
     }
 
 
-def test_roles_registration_staff_only_view_the_programme():
-    assert _permissions(REGISTRATION_STAFF) == {f"events.view_{model}" for model in PROGRAMME_MODELS}
+def test_roles_registration_staff_view_export_check_in_and_never_passports():
+    assert _permissions(REGISTRATION_STAFF) == {
+        *(f"events.view_{model}" for model in PROGRAMME_MODELS),
+        "delegates.view_profile",
+        "delegates.view_registration",
+        "delegates.view_subforumseat",
+        "delegates.export_registration",
+        "delegates.check_in_registration",
+    }
 
 
 def test_roles_registration_staff_see_editions_but_cannot_add_one(client):

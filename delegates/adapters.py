@@ -1,0 +1,37 @@
+"""allauth hooks: its emails go through the outbox like every other message."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+
+from .outbox import queue_prepared_email
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """Keeps allauth's emails (verification, password reset...) in the outbox for delivery."""
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Render allauth's message and queue it instead of sending it inline."""
+        from allauth.core import context as allauth_context
+        from django.contrib.sites.shortcuts import get_current_site
+
+        request = allauth_context.request
+        message = self.render_mail(
+            template_prefix,
+            email,
+            {"request": request, "email": email, "current_site": get_current_site(request), **context},
+        )
+        html = next(
+            (
+                content
+                for content, mimetype in getattr(message, "alternatives", [])
+                if mimetype == "text/html"
+            ),
+            "",
+        )
+        text = message.body if message.content_subtype == "plain" else ""
+        queue_prepared_email(
+            to=email,
+            subject=message.subject,
+            body_text=text or html,
+            body_html=html,
+            kind=template_prefix.rsplit("/", 1)[-1],
+        )

@@ -1,0 +1,164 @@
+"""The outbox: every email is a row written in the same transaction as the change it reports.
+
+The delivery step sends what is due and marks it sent once the server accepted it; a failure keeps
+the message queued with back-off and records the error, so a mail-server outage loses nothing."""
+
+import datetime
+import logging
+import uuid
+
+from django.conf import settings
+from django.core import mail
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+
+def retry_delays() -> list[datetime.timedelta]:
+    """Waits before each retry: 1, 5, 15, 60 minutes, then hourly for a day (FORUM_MAIL_RETRY_MINUTES)."""
+    return [datetime.timedelta(minutes=minutes) for minutes in settings.FORUM_MAIL_RETRY_MINUTES]
+
+
+def queue_email(*, to: str, template: str, context: dict, language: str, kind: str = "") -> OutboxMessage:
+    """Render `delegates/email/<template>` in `language` and keep it for delivery after commit."""
+    with translation.override(language):
+        subject = render_to_string(f"delegates/email/{template}_subject.txt", context).strip()
+        body_text = render_to_string(f"delegates/email/{template}.txt", context)
+        body_html = render_to_string(f"delegates/email/{template}.html", context)
+    domain = settings.FORUM_UID_DOMAIN
+    message = OutboxMessage.objects.create(
+        to=to,
+        subject=" ".join(subject.split()),
+        body_text=body_text,
+        body_html=body_html,
+        message_id=f"<{uuid.uuid4().hex}@{domain}>",
+        language=language,
+        kind=kind or template,
+        next_attempt_at=timezone.now(),
+    )
+    transaction.on_commit(schedule_delivery)
+    return message
+
+
+def queue_prepared_email(
+    *, to: str, subject: str, body_text: str, body_html: str = "", kind: str = ""
+) -> None:
+    """Keep an already rendered email (allauth's messages) for delivery after commit."""
+    OutboxMessage.objects.create(
+        to=to,
+        subject=" ".join(subject.split()),
+        body_text=body_text,
+        body_html=body_html,
+        message_id=f"<{uuid.uuid4().hex}@{settings.FORUM_UID_DOMAIN}>",
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        kind=kind,
+        next_attempt_at=timezone.now(),
+    )
+    transaction.on_commit(schedule_delivery)
+
+
+def schedule_delivery(run_after: datetime.datetime | None = None) -> None:
+    """Queue the delivery step as a background task (at `run_after` where the backend can defer)."""
+    from .tasks import deliver_outbox
+
+    task = deliver_outbox
+    if run_after is not None:
+        if not task.get_backend().supports_defer:
+            return  # the worker's periodic run or `manage.py deliver_outbox` retries it
+        task = task.using(run_after=run_after)
+    try:
+        task.enqueue()
+    except Exception:  # the rows stay queued; a later run sends them
+        logger.exception("Could not queue the outbox delivery task")
+
+
+def _claim(message_id: int, now: datetime.datetime) -> bool:
+    """Lease one due message to this worker; False when another worker took it first."""
+    lease = now + datetime.timedelta(seconds=settings.FORUM_MAIL_LEASE_SECONDS)
+    return bool(
+        OutboxMessage.objects.filter(
+            pk=message_id, status=OutboxMessage.Status.QUEUED, next_attempt_at__lte=now
+        ).update(next_attempt_at=lease)
+    )
+
+
+def _as_email(message: OutboxMessage) -> EmailMultiAlternatives:
+    """The Django email for an outbox row, with its stable Message-ID."""
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to],
+        headers={"Message-ID": message.message_id},
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    return email
+
+
+def _record_failure(message: OutboxMessage, error: Exception, now: datetime.datetime) -> None:
+    """Keep the message queued for the next attempt, or give up when the schedule is spent."""
+    delays = retry_delays()
+    message.attempts += 1
+    message.last_error = f"{type(error).__name__}: {error}"[:2000]
+    if message.attempts > len(delays):
+        message.status = OutboxMessage.Status.FAILED
+        message.next_attempt_at = None
+    else:
+        message.next_attempt_at = now + delays[message.attempts - 1]
+    message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+
+
+def deliver_due(*, limit: int = 500) -> dict[str, int]:
+    """Send every due message once; return how many were sent and how many failed.
+
+    Each message is claimed by a short conditional update and sent outside any transaction, so
+    no lock is held while the mail server answers (or does not)."""
+    sent = failed = 0
+    now = timezone.now()
+    due = OutboxMessage.objects.filter(status=OutboxMessage.Status.QUEUED, next_attempt_at__lte=now)
+    backend = mail.mailers.default
+    for message in due.order_by("next_attempt_at", "pk")[:limit]:
+        if not _claim(message.pk, now):
+            continue
+        try:
+            backend.send_messages([_as_email(message)])
+        except Exception as error:  # any server or network failure: retry later
+            _record_failure(message, error, now)
+            failed += 1
+            continue
+        message.status = OutboxMessage.Status.SENT
+        message.sent_at = timezone.now()
+        message.attempts += 1
+        message.last_error = ""
+        message.next_attempt_at = None
+        message.save(update_fields=["status", "sent_at", "attempts", "last_error", "next_attempt_at"])
+        sent += 1
+    _schedule_next_retry()
+    return {"sent": sent, "failed": failed}
+
+
+def _schedule_next_retry() -> None:
+    """Ask the worker to come back when the next queued message is due."""
+    upcoming = (
+        OutboxMessage.objects.filter(status=OutboxMessage.Status.QUEUED, next_attempt_at__gt=timezone.now())
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
+    if upcoming:
+        schedule_delivery(run_after=upcoming)
+
+
+def resend(message: OutboxMessage) -> None:
+    """Queue a sent or failed message again, now (organizers' "resend")."""
+    message.status = OutboxMessage.Status.QUEUED
+    message.next_attempt_at = timezone.now()
+    message.attempts = 0
+    message.save(update_fields=["status", "next_attempt_at", "attempts"])
+    transaction.on_commit(schedule_delivery)

@@ -1,0 +1,389 @@
+"""Every state change of a registration: the only code that writes registration state.
+
+Capacity (DESIGN.md): a registration holds its edition seat (for its attendance mode) while it is
+pending or approved; only then does it hold sub-forum seats, each confirmed or waitlisted on its
+own. Each function locks the capacity rows it counts (the edition row, then the sub-forum rows in
+id order; `select_for_update` on PostgreSQL, immediate transactions on SQLite), re-counts, writes,
+promotes whoever a released seat lets in, records an audit entry and queues its emails, all in one
+transaction."""
+
+import datetime
+from collections.abc import Callable, Iterable
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from events.models import AttendanceMode, Event, SubForum
+
+from .models import AuditEntry, Registration, SubForumSeat, User
+from .notifications import notify
+
+# Test-only switches, used by tests/test_concurrency.py to prove the tests can see overbooking:
+# LOCKING = False skips the row locks; AFTER_COUNT, when set, is called between counting and writing.
+LOCKING = True
+AFTER_COUNT: Callable[[], None] | None = None
+
+Status = Registration.Status
+SeatState = SubForumSeat.State
+
+
+class RegistrationError(Exception):
+    """A state change that is not allowed; `code` is stable, `message` is for people."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+# --- locking and counting -------------------------------------------------------------------
+
+
+def _lock(event: Event, sub_forum_ids: Iterable[int] = ()) -> None:
+    """Lock the edition row, then the sub-forum rows in id order, so that counts stay true."""
+    if not LOCKING:
+        return
+    list(Event.objects.select_for_update().filter(pk=event.pk).values_list("pk", flat=True))
+    ids = sorted(set(sub_forum_ids))
+    if ids:
+        list(
+            SubForum.objects.select_for_update()
+            .filter(pk__in=ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+
+def _counted() -> None:
+    """The point between counting and writing (a test seam; does nothing in production)."""
+    if AFTER_COUNT is not None:
+        AFTER_COUNT()
+
+
+def edition_capacity(event: Event, mode: str) -> int | None:
+    """Seats of the edition for an attendance mode; None means unlimited."""
+    return event.in_person_capacity if mode == AttendanceMode.IN_PERSON else event.online_capacity
+
+
+def _edition_seat_free(event: Event, mode: str, exclude: Registration | None = None) -> bool:
+    """Whether one more registration of this mode may hold an edition seat."""
+    capacity = edition_capacity(event, mode)
+    if capacity is None:
+        return True
+    held = Registration.objects.filter(event=event, mode=mode).holding_seat()
+    if exclude is not None:
+        held = held.exclude(pk=exclude.pk)
+    return held.count() < capacity
+
+
+def _sub_forum_seat_free(sub_forum: SubForum) -> bool:
+    """Whether one more in-person delegate fits in the sub-forum's room."""
+    if sub_forum.in_person_capacity is None:
+        return True
+    confirmed = SubForumSeat.objects.filter(
+        sub_forum=sub_forum, state=SeatState.CONFIRMED, registration__mode=AttendanceMode.IN_PERSON
+    ).count()
+    return confirmed < sub_forum.in_person_capacity
+
+
+# --- seats ----------------------------------------------------------------------------------
+
+
+def _take_sub_forum_seats(registration: Registration, now: datetime.datetime) -> None:
+    """A registration that holds its edition seat asks for each chosen sub-forum's seat now."""
+    online = registration.mode == AttendanceMode.ONLINE
+    seats = registration.seats.filter(state=SeatState.RELEASED).select_related("sub_forum")
+    for seat in seats.order_by("sub_forum_id"):
+        free = online or _sub_forum_seat_free(seat.sub_forum)
+        seat.state = SeatState.CONFIRMED if free else SeatState.WAITLISTED
+        seat.requested_at = now
+        seat.save(update_fields=["state", "requested_at"])
+
+
+def _release_sub_forum_seats(registration: Registration, seats=None) -> list[SubForum]:
+    """Give up sub-forum seats; return the sub-forums whose line may move."""
+    seats = list((seats if seats is not None else registration.seats.all()).select_related("sub_forum"))
+    freed = [seat.sub_forum for seat in seats if seat.state == SeatState.CONFIRMED]
+    SubForumSeat.objects.filter(pk__in=[seat.pk for seat in seats]).update(state=SeatState.RELEASED)
+    return freed
+
+
+def _fill_sub_forum(sub_forum: SubForum, actor: User | None) -> None:
+    """Confirm the first waitlisted in-person seats while the room has space."""
+    line = SubForumSeat.objects.filter(sub_forum=sub_forum, state=SeatState.WAITLISTED).order_by(
+        "requested_at", "pk"
+    )
+    while _sub_forum_seat_free(sub_forum):
+        seat = line.select_related("registration__user", "registration__event").first()
+        if seat is None:
+            return
+        seat.state = SeatState.CONFIRMED
+        seat.save(update_fields=["state"])
+        _audit("sub_forum_seat_confirmed", seat.registration, actor, sub_forum=sub_forum.pk)
+        notify(seat.registration, "seat_confirmed", sub_forum=sub_forum)
+
+
+def _fill_edition(event: Event, mode: str, actor: User | None, exclude: Registration | None = None) -> None:
+    """Promote the first in line while the edition has a free seat for this mode."""
+    while _edition_seat_free(event, mode):
+        line = Registration.objects.filter(event=event, mode=mode).waitlisted()
+        if exclude is not None:
+            line = line.exclude(pk=exclude.pk)
+        registration = line.select_related("user", "event").first()
+        if registration is None:
+            return
+        _promote(registration, actor, timezone.now())
+
+
+def _promote(registration: Registration, actor: User | None, now: datetime.datetime) -> None:
+    """Give a waitlisted registration its edition seat, then its sub-forum seats."""
+    registration.status = Status.PENDING if registration.event.requires_approval else Status.APPROVED
+    registration.save(update_fields=["status", "updated_at"])
+    _take_sub_forum_seats(registration, now)
+    _audit("promoted", registration, actor, status=registration.status)
+    notify(registration, "promoted")
+
+
+def _release_and_refill(registration: Registration, actor: User | None, mode: str | None = None) -> None:
+    """Free every seat the registration held and let the next people in."""
+    freed = _release_sub_forum_seats(registration)
+    _fill_edition(registration.event, mode or registration.mode, actor, exclude=registration)
+    for sub_forum in freed:
+        _fill_sub_forum(sub_forum, actor)
+
+
+def _audit(action: str, registration: Registration, actor: User | None, **data) -> None:
+    """Record who did what to a registration."""
+    AuditEntry.objects.create(
+        action=action, registration=registration, event_id=registration.event_id, actor=actor, data=data
+    )
+
+
+# --- the state changes ----------------------------------------------------------------------
+
+REGISTRATION_FIELDS = (
+    "category",
+    "mode",
+    "interpretation_language",
+    "arrival_at",
+    "departure_at",
+    "flight",
+    "needs_accommodation",
+    "dietary_needs",
+    "accessibility_needs",
+    "wants_visa_letter",
+    "passport_number",
+    "passport_nationality",
+    "passport_birth_date",
+    "passport_expires_on",
+    "consent_version",
+)
+
+
+def _apply_fields(registration: Registration, data: dict) -> None:
+    """Copy the submitted values; passport data is kept only with a visa letter request, travel only in person."""
+    for name in REGISTRATION_FIELDS:
+        if name in data:
+            setattr(registration, name, data[name])
+    if not registration.wants_visa_letter:
+        registration.passport_number = ""
+        registration.passport_nationality = ""
+        registration.passport_birth_date = None
+        registration.passport_expires_on = None
+    if registration.mode == AttendanceMode.ONLINE:
+        registration.arrival_at = registration.departure_at = None
+        registration.flight = ""
+        registration.needs_accommodation = False
+
+
+def _set_sub_forums(
+    registration: Registration, sub_forums: Iterable[SubForum], now: datetime.datetime
+) -> list:
+    """Record the chosen sub-forums; return the sub-forums whose confirmed seat was given up."""
+    chosen = {sub_forum.pk for sub_forum in sub_forums}
+    dropped = registration.seats.exclude(sub_forum_id__in=chosen)
+    freed = _release_sub_forum_seats(registration, dropped)
+    dropped.delete()
+    existing = set(registration.seats.values_list("sub_forum_id", flat=True))
+    SubForumSeat.objects.bulk_create(
+        SubForumSeat(registration=registration, sub_forum_id=pk, requested_at=now)
+        for pk in sorted(chosen - existing)
+    )
+    return freed
+
+
+@transaction.atomic
+def submit_registration(
+    *, event: Event, user: User, data: dict, sub_forums: list[SubForum], now: datetime.datetime | None = None
+) -> Registration:
+    """Register a delegate: a seat if one is free (pending or approved), else the waiting list.
+
+    Registering again after cancelling brings the same row back at the end of the line."""
+    now = now or timezone.now()
+    if not event.is_registration_open(now):
+        raise RegistrationError("registration_closed", "Registration for this edition is not open.")
+    _lock(event, [sub_forum.pk for sub_forum in sub_forums])
+    registration = Registration.objects.filter(event=event, user=user).first()
+    if registration is not None and registration.status not in (Status.CANCELLED, Status.REJECTED):
+        raise RegistrationError("already_registered", "You are already registered for this edition.")
+    if registration is not None and registration.status == Status.REJECTED:
+        raise RegistrationError("rejected", "Your registration for this edition was declined.")
+    registration = registration or Registration(event=event, user=user)
+    _apply_fields(registration, data)
+    seat_free = _edition_seat_free(event, registration.mode)
+    _counted()
+    if seat_free:
+        registration.status = Status.PENDING if event.requires_approval else Status.APPROVED
+    else:
+        registration.status = Status.WAITLISTED
+    registration.seat_requested_at = now
+    registration.consented_at = now
+    registration.rejection_reason = ""
+    try:
+        with transaction.atomic():
+            registration.save()
+    except IntegrityError as error:  # the same person submitting twice at once without locks
+        raise RegistrationError(
+            "already_registered", "You are already registered for this edition."
+        ) from error
+    _set_sub_forums(registration, sub_forums, now)
+    if registration.holds_seat:
+        _take_sub_forum_seats(registration, now)
+    _audit("submitted", registration, user, status=registration.status, mode=registration.mode)
+    notify(
+        registration,
+        {Status.PENDING: "received", Status.APPROVED: "approved"}.get(registration.status, "waitlisted"),
+    )
+    return registration
+
+
+@transaction.atomic
+def edit_registration(
+    *, registration: Registration, data: dict, sub_forums: list[SubForum], actor: User, now=None
+) -> Registration:
+    """Change a registration's details and sub-forums; a change of mode is a switch (see switch_mode)."""
+    now = now or timezone.now()
+    event = registration.event
+    if actor == registration.user and not event.is_registration_open(now):
+        raise RegistrationError("registration_closed", "Registration has closed; write to the organizers.")
+    _lock(event, [*registration.seats.values_list("sub_forum_id", flat=True), *(sf.pk for sf in sub_forums)])
+    registration.refresh_from_db()
+    if registration.status in (Status.CANCELLED, Status.REJECTED):
+        raise RegistrationError("not_active", "This registration is no longer active.")
+    new_mode = data.get("mode", registration.mode)
+    if new_mode != registration.mode:
+        _switch_mode(registration, new_mode, actor, now)
+    _apply_fields(registration, data)
+    registration.save()
+    freed = _set_sub_forums(registration, sub_forums, now)
+    if registration.holds_seat:
+        _take_sub_forum_seats(registration, now)
+    for sub_forum in freed:
+        _fill_sub_forum(sub_forum, actor)
+    _audit("edited", registration, actor, mode=registration.mode)
+    return registration
+
+
+def _switch_mode(registration: Registration, new_mode: str, actor: User, now: datetime.datetime) -> None:
+    """Release the old mode's seats (the line moves) and take a seat of the new mode, or wait."""
+    old_mode = registration.mode
+    was_holding = registration.holds_seat
+    freed = _release_sub_forum_seats(registration)
+    registration.mode = new_mode
+    if was_holding or registration.status == Status.WAITLISTED:
+        if _edition_seat_free(registration.event, new_mode, exclude=registration):
+            if not was_holding:
+                registration.status = (
+                    Status.PENDING if registration.event.requires_approval else Status.APPROVED
+                )
+        else:
+            registration.status = Status.WAITLISTED
+            registration.seat_requested_at = now
+    registration.save()
+    if was_holding:
+        _fill_edition(registration.event, old_mode, actor, exclude=registration)
+    for sub_forum in freed:
+        _fill_sub_forum(sub_forum, actor)
+    _audit("mode_switched", registration, actor, old=old_mode, new=new_mode, status=registration.status)
+
+
+@transaction.atomic
+def switch_mode(*, registration: Registration, mode: str, actor: User, now=None) -> Registration:
+    """Move a registration between in person and online, keeping its other details."""
+    return edit_registration(
+        registration=registration,
+        data={"mode": mode},
+        sub_forums=list(registration.sub_forums.all()),
+        actor=actor,
+        now=now,
+    )
+
+
+def _transition(registration: Registration, allowed: tuple, code: str) -> None:
+    """Lock the edition and check the registration is in one of the allowed states."""
+    _lock(registration.event, registration.seats.values_list("sub_forum_id", flat=True))
+    registration.refresh_from_db()
+    if registration.status not in allowed:
+        raise RegistrationError(
+            code, f"A {registration.get_status_display().lower()} registration cannot be changed this way."
+        )
+
+
+@transaction.atomic
+def approve_registration(*, registration: Registration, actor: User) -> Registration:
+    """Approve a pending registration (it already holds its seat)."""
+    _transition(registration, (Status.PENDING,), "not_pending")
+    registration.status = Status.APPROVED
+    registration.save(update_fields=["status", "updated_at"])
+    _audit("approved", registration, actor)
+    notify(registration, "approved")
+    return registration
+
+
+@transaction.atomic
+def reject_registration(*, registration: Registration, actor: User, reason: str) -> Registration:
+    """Decline a registration with a reason; its seats go to the next in line."""
+    _transition(registration, (Status.PENDING, Status.APPROVED, Status.WAITLISTED), "not_rejectable")
+    registration.status = Status.REJECTED
+    registration.rejection_reason = reason
+    registration.save(update_fields=["status", "rejection_reason", "updated_at"])
+    _release_and_refill(registration, actor)
+    _audit("rejected", registration, actor, reason=reason)
+    notify(registration, "rejected")
+    return registration
+
+
+@transaction.atomic
+def waitlist_registration(*, registration: Registration, actor: User, now=None) -> Registration:
+    """Move a pending or approved registration to the end of the waiting list; the line moves."""
+    _transition(registration, (Status.PENDING, Status.APPROVED), "not_waitlistable")
+    registration.status = Status.WAITLISTED
+    registration.seat_requested_at = now or timezone.now()
+    registration.save(update_fields=["status", "seat_requested_at", "updated_at"])
+    _release_and_refill(registration, actor)
+    _audit("waitlisted", registration, actor)
+    notify(registration, "waitlisted")
+    return registration
+
+
+@transaction.atomic
+def promote_registration(*, registration: Registration, actor: User) -> Registration:
+    """Give a waitlisted registration a seat now, if the edition has one free."""
+    _transition(registration, (Status.WAITLISTED,), "not_waitlisted")
+    if not _edition_seat_free(registration.event, registration.mode):
+        raise RegistrationError("edition_full", "The edition has no free seat for this attendance mode.")
+    _counted()
+    _promote(registration, actor, timezone.now())
+    return registration
+
+
+@transaction.atomic
+def cancel_registration(*, registration: Registration, actor: User) -> Registration:
+    """Cancel a registration; its seats go to the next in line."""
+    _transition(registration, (Status.PENDING, Status.APPROVED, Status.WAITLISTED), "not_cancellable")
+    registration.status = Status.CANCELLED
+    registration.save(update_fields=["status", "updated_at"])
+    _release_and_refill(registration, actor)
+    _audit("cancelled", registration, actor)
+    notify(registration, "cancelled")
+    return registration

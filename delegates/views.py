@@ -1,0 +1,161 @@
+"""Delegate pages: profile, registration, my registrations, cancellation. Views stay thin."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, TemplateView
+
+from events.selectors import public_event
+
+from . import selectors, services
+from .forms import CancelForm, ProfileForm, RegistrationForm
+from .models import Profile
+
+
+class EventTimeZoneMixin:
+    """Forms and pages of an edition read and show times in the edition's time zone."""
+
+    @cached_property
+    def event(self):
+        return public_event(self.kwargs["event_slug"])
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return super().dispatch(request, *args, **kwargs)
+        with timezone.override(self.event.tz):
+            return super().dispatch(request, *args, **kwargs)
+
+
+class ProfileView(LoginRequiredMixin, FormView):
+    """Create or edit the delegate's profile; returns to where the delegate came from."""
+
+    template_name = "delegates/profile_form.html"
+    form_class = ProfileForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = Profile.objects.filter(user=self.request.user).first()
+        return kwargs
+
+    def form_valid(self, form):
+        profile = form.save(commit=False)
+        profile.user = self.request.user
+        profile.save()
+        messages.success(self.request, _("Your profile is saved."))
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_success_url(self):
+        target = self.request.GET.get("next", "")
+        if url_has_allowed_host_and_scheme(target, allowed_hosts={self.request.get_host()}):
+            return target
+        return reverse("delegates:me")
+
+
+class RegisterView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
+    """Register for an edition, or edit the registration while registration is open."""
+
+    template_name = "delegates/registration_form.html"
+    form_class = RegistrationForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not Profile.objects.filter(user=request.user).exists():
+            messages.info(request, _("Please tell us who you are first."))
+            return redirect(f"{reverse('delegates:profile')}?next={request.path}")
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def registration(self):
+        """The delegate's active registration to edit; None to register (again)."""
+        registration = selectors.find_own_registration(self.request.user, self.event)
+        if registration and registration.status in (
+            registration.Status.CANCELLED,
+            registration.Status.REJECTED,
+        ):
+            return None
+        return registration
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["event"] = self.event
+        kwargs["instance"] = self.registration
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["event"] = self.event
+        context["registration"] = self.registration
+        return context
+
+    def form_valid(self, form):
+        sub_forums = list(form.cleaned_data["sub_forums"])
+        try:
+            if self.registration is None:
+                registration = services.submit_registration(
+                    event=self.event, user=self.request.user, data=form.service_data(), sub_forums=sub_forums
+                )
+            else:
+                registration = services.edit_registration(
+                    registration=self.registration,
+                    data=form.service_data(),
+                    sub_forums=sub_forums,
+                    actor=self.request.user,
+                )
+        except services.RegistrationError as error:
+            form.add_error(None, _(error.message))
+            return self.form_invalid(form)
+        messages.success(self.request, _status_message(registration))
+        return redirect("delegates:me")
+
+
+def _status_message(registration) -> str:
+    """What the delegate is told after submitting."""
+    Status = registration.Status
+    return {
+        Status.PENDING: _("Your registration is received and waits for the organizers' approval."),
+        Status.APPROVED: _("Your registration is approved."),
+        Status.WAITLISTED: _("The edition is full: you are on the waiting list."),
+    }.get(registration.status, _("Your registration is saved."))
+
+
+class MyRegistrationsView(LoginRequiredMixin, TemplateView):
+    """My registrations with status, seats, positions, next steps and, when allowed, stream links."""
+
+    template_name = "delegates/me.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["registrations"] = selectors.my_registrations(self.request.user)
+        context["profile"] = Profile.objects.filter(user=self.request.user).first()
+        return context
+
+
+class CancelView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
+    """Ask for confirmation, then cancel the signed-in delegate's own registration."""
+
+    template_name = "delegates/cancel_form.html"
+    form_class = CancelForm
+
+    @cached_property
+    def registration(self):
+        return selectors.own_registration(self.request.user, self.event)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["registration"] = self.registration
+        context["event"] = self.event
+        return context
+
+    def form_valid(self, form):
+        try:
+            services.cancel_registration(registration=self.registration, actor=self.request.user)
+        except services.RegistrationError as error:
+            form.add_error(None, _(error.message))
+            return self.form_invalid(form)
+        messages.success(self.request, _("Your registration is cancelled."))
+        return redirect("delegates:me")
