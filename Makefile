@@ -28,13 +28,19 @@ venv: $(STAMP)
 migrate: venv
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --verbosity 0
 
-demo: migrate
-	DJANGO_DEBUG=true $(BIN)/python manage.py load_forum_demo
-	DJANGO_DEBUG=true $(BIN)/python manage.py create_demo_accounts
+# The local demo: debug on, two-factor authentication not required of organizers.
+DEMO_ENV := DJANGO_DEBUG=true FORUM_ORGANIZER_MFA_REQUIRED=false
 
+demo: migrate
+	$(DEMO_ENV) $(BIN)/python manage.py load_forum_demo
+	$(DEMO_ENV) $(BIN)/python manage.py create_demo_accounts
+
+# The background worker (outbox delivery and its retries) runs beside the development server.
 run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (organizers: http://$(HOST):$(PORT)/admin/; Ctrl+C stops)"
-	DJANGO_DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@$(DEMO_ENV) bash -c '$(BIN)/python manage.py db_worker --queue-name "*" & worker=$$!; \
+	  trap "kill $$worker 2>/dev/null" EXIT; \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT)'
 
 lint: venv
 	$(BIN)/ruff check .

@@ -1,5 +1,5 @@
-from django.conf import settings
 from allauth.account.decorators import secure_admin_login
+from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path

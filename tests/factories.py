@@ -144,3 +144,45 @@ class DocumentFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"document-{n}")
     kind = Document.Kind.OUTCOME
     published_on = datetime.date(2031, 10, 17)
+
+
+class ProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegates.Profile"
+
+    user = factory.SubFactory(UserFactory)
+    given_name_latin = factory.Sequence(lambda n: f"Given{n}")
+    family_name_latin = "Delegate"
+    position = "Counsellor"
+    organization = "Ministry of Foreign Affairs"
+    country = "KZ"
+    phone = "+77012345678"
+    preferred_language = "en"
+
+
+def registration_data(**overrides) -> dict:
+    """What the registration form hands the services for an online delegate, with overrides."""
+    data = {
+        "category": "government",
+        "mode": "online",
+        "interpretation_language": "en",
+        "consent_version": "2026-11",
+    }
+    data.update(overrides)
+    return data
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    """A stored registration row, for read-only pages; state changes go through the services."""
+
+    class Meta:
+        model = "delegates.Registration"
+
+    event = factory.SubFactory(EventFactory)
+    user = factory.SubFactory(UserFactory)
+    category = "government"
+    mode = "online"
+    status = "pending"
+    consent_version = "2026-11"
+    consented_at = factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC))
+    seat_requested_at = factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC))

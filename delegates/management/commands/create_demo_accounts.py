@@ -1,5 +1,7 @@
 import secrets
 
+from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -23,4 +25,14 @@ class Command(BaseCommand):
             user.is_staff = True
             user.save()
             user.groups.add(Group.objects.get(name=group_name))
+            EmailAddress.objects.update_or_create(
+                user=user, email=email, defaults={"verified": True, "primary": True}
+            )
             self.stdout.write(f"  {group_name:<20} {email:<24} password: {password}")
+        if settings.FORUM_ORGANIZER_MFA_REQUIRED:
+            self.stdout.write("Organizers must set up two-factor authentication (TOTP) before the admin.")
+        else:
+            self.stdout.write(
+                "Two-factor authentication is NOT required of organizers in this local demo "
+                "(FORUM_ORGANIZER_MFA_REQUIRED=false); production requires it."
+            )

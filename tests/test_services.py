@@ -1,0 +1,262 @@
+"""The registration state machine, exactly as DESIGN.md's capacity table says."""
+
+import datetime
+
+import pytest
+
+from delegates import services
+from delegates.models import AuditEntry, OutboxMessage, Registration, SubForumSeat
+from delegates.selectors import seat_position, waitlist_position
+
+from .factories import EventFactory, ProfileFactory, SubForumFactory, UserFactory, registration_data
+
+pytestmark = pytest.mark.django_db
+NOW = datetime.datetime(2031, 9, 1, 12, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def event():
+    """An open edition: one in-person seat, unlimited online, approval required."""
+    return EventFactory(
+        in_person_capacity=1,
+        registration_opens_at=NOW - datetime.timedelta(days=30),
+        registration_closes_at=NOW + datetime.timedelta(days=30),
+    )
+
+
+def delegate(language="en"):
+    """A delegate account with a profile."""
+    return ProfileFactory(preferred_language=language).user
+
+
+def submit(event, user=None, sub_forums=(), minutes=0, **data):
+    """Submit through the service at NOW + minutes."""
+    return services.submit_registration(
+        event=event,
+        user=user or delegate(),
+        data=registration_data(**data),
+        sub_forums=list(sub_forums),
+        now=NOW + datetime.timedelta(minutes=minutes),
+    )
+
+
+def mails(kind):
+    """Recipients of queued emails of one kind, in order."""
+    return list(
+        OutboxMessage.objects.filter(kind=f"registration_{kind}").order_by("pk").values_list("to", flat=True)
+    )
+
+
+def test_submit_with_a_free_seat_and_approval_is_pending_and_emails_received(event):
+    registration = submit(event, mode="in_person")
+    assert registration.status == Registration.Status.PENDING
+    assert mails("received") == [registration.user.email]
+    message = OutboxMessage.objects.get()
+    assert "We received your registration for the" in message.subject
+    assert message.message_id.startswith("<") and message.message_id.endswith("@forum-site.local>")
+    assert "We received your registration" in message.body_text and "<html" in message.body_html
+    assert list(AuditEntry.objects.values_list("action", "registration")) == [("submitted", registration.pk)]
+
+
+def test_submit_without_approval_is_approved(event):
+    event.requires_approval = False
+    event.save()
+    registration = submit(event, mode="in_person")
+    assert registration.status == Registration.Status.APPROVED
+    assert mails("approved") == [registration.user.email]
+
+
+def test_submit_when_full_waitlists_in_order_with_ranks(event):
+    first = submit(event, mode="in_person")
+    second = submit(event, mode="in_person", minutes=1)
+    third = submit(event, mode="in_person", minutes=2)
+    assert [r.status for r in (first, second, third)] == ["pending", "waitlisted", "waitlisted"]
+    assert [waitlist_position(r) for r in (first, second, third)] == [None, 1, 2]
+    assert mails("waitlisted") == [second.user.email, third.user.email]
+    assert "Your position: 2." in OutboxMessage.objects.filter(to=third.user.email).get().body_text
+
+
+def test_online_seats_are_unlimited_without_online_capacity(event):
+    submit(event, mode="in_person")
+    online = [submit(event, mode="online", minutes=n) for n in range(3)]
+    assert [r.status for r in online] == ["pending"] * 3
+
+
+def test_cancel_releases_the_seat_and_promotes_the_first_in_line(event):
+    holder = submit(event, mode="in_person")
+    second = submit(event, mode="in_person", minutes=1)
+    third = submit(event, mode="in_person", minutes=2)
+    services.cancel_registration(registration=holder, actor=holder.user)
+    second.refresh_from_db()
+    third.refresh_from_db()
+    assert (holder.status, second.status, third.status) == ("cancelled", "pending", "waitlisted")
+    assert waitlist_position(third) == 1
+    assert mails("cancelled") == [holder.user.email]
+    assert mails("promoted") == [second.user.email]
+    assert list(
+        AuditEntry.objects.filter(action__in=["cancelled", "promoted"]).values_list("action", "registration")
+    ) == [
+        ("promoted", second.pk),
+        ("cancelled", holder.pk),
+    ] or set(
+        AuditEntry.objects.filter(action__in=["cancelled", "promoted"]).values_list("action", "registration")
+    ) == {
+        ("promoted", second.pk),
+        ("cancelled", holder.pk),
+    }
+
+
+def test_promotion_chain_through_cancel_and_reject(event):
+    admin = UserFactory(is_staff=True)
+    holder = submit(event, mode="in_person")
+    second = submit(event, mode="in_person", minutes=1)
+    third = submit(event, mode="in_person", minutes=2)
+    services.cancel_registration(registration=holder, actor=holder.user)
+    second.refresh_from_db()
+    services.reject_registration(registration=second, actor=admin, reason="Not an accredited delegate.")
+    third.refresh_from_db()
+    assert third.status == "pending"
+    assert mails("promoted") == [second.user.email, third.user.email]
+    rejection = OutboxMessage.objects.get(kind="registration_rejected")
+    assert "Not an accredited delegate." in rejection.body_text
+    assert AuditEntry.objects.get(action="rejected").data == {"reason": "Not an accredited delegate."}
+
+
+def test_promoted_without_approval_flag_is_approved(event):
+    event.requires_approval = False
+    event.save()
+    holder = submit(event, mode="in_person")
+    second = submit(event, mode="in_person", minutes=1)
+    services.cancel_registration(registration=holder, actor=holder.user)
+    second.refresh_from_db()
+    assert second.status == "approved"
+
+
+def test_approve_pending_and_refuse_approving_twice(event):
+    admin = UserFactory(is_staff=True)
+    registration = submit(event, mode="in_person")
+    services.approve_registration(registration=registration, actor=admin)
+    assert Registration.objects.get().status == "approved"
+    assert mails("approved") == [registration.user.email]
+    assert AuditEntry.objects.filter(action="approved", actor=admin).count() == 1
+    with pytest.raises(services.RegistrationError) as error:
+        services.approve_registration(registration=registration, actor=admin)
+    assert error.value.code == "not_pending"
+
+
+def test_waitlist_moves_a_holder_to_the_end_and_lets_the_next_in(event):
+    admin = UserFactory(is_staff=True)
+    holder = submit(event, mode="in_person")
+    second = submit(event, mode="in_person", minutes=1)
+    services.waitlist_registration(registration=holder, actor=admin, now=NOW + datetime.timedelta(minutes=5))
+    holder.refresh_from_db()
+    second.refresh_from_db()
+    assert (holder.status, second.status) == ("waitlisted", "pending")
+    assert waitlist_position(holder) == 1
+
+
+def test_promote_refuses_when_the_edition_is_full(event):
+    admin = UserFactory(is_staff=True)
+    submit(event, mode="in_person")
+    waiting = submit(event, mode="in_person", minutes=1)
+    with pytest.raises(services.RegistrationError) as error:
+        services.promote_registration(registration=waiting, actor=admin)
+    assert error.value.code == "edition_full"
+    event.in_person_capacity = 2
+    event.save()
+    services.promote_registration(registration=waiting, actor=admin)
+    assert Registration.objects.get(pk=waiting.pk).status == "pending"
+
+
+def test_sub_forum_seats_confirm_or_wait_and_move_up_on_cancel(event):
+    event.in_person_capacity = None
+    event.save()
+    room = SubForumFactory(event=event, in_person_capacity=1)
+    first = submit(event, mode="in_person", sub_forums=[room])
+    second = submit(event, mode="in_person", sub_forums=[room], minutes=1)
+    online = submit(event, mode="online", sub_forums=[room], minutes=2)
+    seats = {seat.registration_id: seat for seat in SubForumSeat.objects.all()}
+    assert seats[first.pk].state == "confirmed"
+    assert seats[second.pk].state == "waitlisted" and seat_position(seats[second.pk]) == 1
+    assert seats[online.pk].state == "confirmed"  # online attendance takes no room seat
+    services.cancel_registration(registration=first, actor=first.user)
+    assert SubForumSeat.objects.get(registration=second).state == "confirmed"
+    assert SubForumSeat.objects.get(registration=first).state == "released"
+    assert mails("seat_confirmed") == [second.user.email]
+
+
+def test_waitlisted_registration_holds_no_sub_forum_seat_until_promoted(event):
+    room = SubForumFactory(event=event, in_person_capacity=5)
+    holder = submit(event, mode="in_person", sub_forums=[room])
+    waiting = submit(event, mode="in_person", sub_forums=[room], minutes=1)
+    assert SubForumSeat.objects.get(registration=waiting).state == "released"
+    services.cancel_registration(registration=holder, actor=holder.user)
+    assert SubForumSeat.objects.get(registration=waiting).state == "confirmed"
+
+
+def test_switch_to_online_releases_the_in_person_seat_and_promotes(event):
+    holder = submit(event, mode="in_person")
+    second = submit(event, mode="in_person", minutes=1)
+    services.switch_mode(registration=holder, mode="online", actor=holder.user, now=NOW)
+    holder.refresh_from_db()
+    second.refresh_from_db()
+    assert (holder.mode, holder.status) == ("online", "pending")
+    assert second.status == "pending"
+    assert holder.arrival_at is None
+
+
+def test_switch_to_a_full_mode_waits(event):
+    event.online_capacity = 1
+    event.save()
+    submit(event, mode="online")
+    mover = submit(event, mode="in_person", minutes=1)
+    services.switch_mode(
+        registration=mover, mode="online", actor=mover.user, now=NOW + datetime.timedelta(minutes=9)
+    )
+    mover.refresh_from_db()
+    assert (mover.mode, mover.status) == ("online", "waitlisted")
+    assert waitlist_position(mover) == 1
+
+
+def test_register_again_after_cancelling_returns_the_same_row_at_the_end_of_the_line(event):
+    holder = submit(event, mode="in_person")
+    user = holder.user
+    services.cancel_registration(registration=holder, actor=user)
+    other = submit(event, mode="in_person", minutes=1)
+    again = submit(event, user=user, mode="in_person", minutes=2)
+    assert again.pk == holder.pk
+    assert again.status == "waitlisted"
+    assert waitlist_position(again) == 1
+    assert other.status == "pending"
+
+
+def test_register_twice_is_refused(event):
+    registration = submit(event)
+    with pytest.raises(services.RegistrationError) as error:
+        submit(event, user=registration.user)
+    assert error.value.code == "already_registered"
+    assert Registration.objects.count() == 1
+
+
+def test_submit_outside_the_window_is_refused(event):
+    with pytest.raises(services.RegistrationError) as error:
+        services.submit_registration(
+            event=event,
+            user=delegate(),
+            data=registration_data(),
+            sub_forums=[],
+            now=NOW + datetime.timedelta(days=31),
+        )
+    assert error.value.code == "registration_closed"
+    assert Registration.objects.count() == 0
+
+
+def test_passport_data_is_dropped_without_a_visa_request(event):
+    registration = submit(event, passport_number="N1234567", wants_visa_letter=False)
+    assert Registration.objects.get(pk=registration.pk).passport_number == ""
+
+
+def test_emails_use_the_delegates_preferred_language(event):
+    registration = submit(event, user=delegate("ru"))
+    message = OutboxMessage.objects.get(to=registration.user.email)
+    assert message.language == "ru"
