@@ -50,6 +50,7 @@ def bench_env() -> dict[str, str]:
             "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
             "DJANGO_SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789",
             "DJANGO_DEBUG": "false",
+            "FORUM_MAIL_CONSOLE": "true",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DJANGO_SECURE_COOKIES": "false",
             "DJANGO_SETTINGS_MODULE": "forum_site.settings",

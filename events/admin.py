@@ -3,10 +3,12 @@
 import datetime
 
 from django.contrib import admin, messages
+from django.db import IntegrityError
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +34,26 @@ from .models import (
 from .services import clone_event
 
 
+class EditionTimeZoneMixin:
+    """Change forms read and show times in the edition's own time zone, not in UTC."""
+
+    def edition_for(self, object_id):
+        """The edition whose time zone applies to this change form."""
+        raise NotImplementedError
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """Run the whole form (parsing, validation, display) in the edition's time zone."""
+        edition = self.edition_for(object_id) if object_id else None
+        with timezone.override(edition.tz if edition else DEFAULT_EDITION_TZ):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):
+                response.render()  # render now, while the edition's time zone is active
+            return response
+
+
+DEFAULT_EDITION_TZ = "Asia/Shanghai"
+
+
 class EventRoleInline(admin.TabularInline):
     model = EventRole
     extra = 0
@@ -47,7 +69,7 @@ class SubForumInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(EditionTimeZoneMixin, admin.ModelAdmin):
     form = EventAdminForm
     list_display = ["title", "theme", "city", "start_on", "end_on", "status", "is_sample"]
     list_filter = ["status", "is_sample", "country", "requires_approval"]
@@ -90,6 +112,10 @@ class EventAdmin(admin.ModelAdmin):
         ),
     ]
 
+    def edition_for(self, object_id):
+        """The edition itself."""
+        return Event.objects.filter(pk=object_id).first()
+
     @admin.action(description=_("Clone the selected edition into a new draft"), permissions=["add"])
     def clone_selected(self, request, queryset):
         """Ask for the new start date, then copy the edition with its programme."""
@@ -101,7 +127,11 @@ class EventAdmin(admin.ModelAdmin):
             request.POST if "apply" in request.POST else None, initial=_clone_initial(source)
         )
         if form.is_valid():
-            clone = clone_event(source=source, **form.cleaned_data)
+            try:
+                clone = clone_event(source=source, **form.cleaned_data)
+            except IntegrityError:  # another organizer took the slug a moment ago
+                self.message_user(request, _("An edition with this slug already exists."), messages.ERROR)
+                return None
             self.log_addition(request, clone, [{"added": {"name": "clone", "object": str(source)}}])
             self.message_user(
                 request,
@@ -135,7 +165,7 @@ class AppearanceInline(admin.TabularInline):
 
 
 @admin.register(SubForum)
-class SubForumAdmin(admin.ModelAdmin):
+class SubForumAdmin(EditionTimeZoneMixin, admin.ModelAdmin):
     list_display = ["title", "event", "kind", "starts_at", "room", "modes", "in_person_capacity"]
     list_filter = ["event", "kind", "modes"]
     list_select_related = ["event"]
@@ -143,6 +173,10 @@ class SubForumAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["event"]
     inlines = [AppearanceInline]
+
+    def edition_for(self, object_id):
+        """The sub-forum's edition."""
+        return Event.objects.filter(sub_forums__pk=object_id).first()
 
 
 @admin.register(Organization)

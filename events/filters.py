@@ -13,7 +13,10 @@ class ExhibitFilter(django_filters.FilterSet):
     """Filters that combine with AND and live in the query string."""
 
     q = django_filters.CharFilter(
-        label=_("Search"), method="filter_text", widget=forms.TextInput(attrs={"type": "search"})
+        label=_("Search"),
+        method="filter_text",
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "maxlength": 200}),
     )
     sector = django_filters.ChoiceFilter(
         label=_("Sector"), field_name="sectors__slug", empty_label=_("All sectors")

@@ -4,7 +4,6 @@ import zoneinfo
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from .images import reencode_image
@@ -35,14 +34,10 @@ class ReencodedImageMixin:
             upload = cleaned.get(name)
             if upload and hasattr(upload, "content_type"):
                 try:
-                    cleaned[name] = reencode_image(upload, name_stem=slugify(self.instance_stem()) or name)
+                    cleaned[name] = reencode_image(upload)
                 except ValidationError as error:
                     self.add_error(name, error)
         return cleaned
-
-    def instance_stem(self):
-        """A readable file name for the stored picture."""
-        return self.cleaned_data.get("slug") or self.cleaned_data.get("name_latin") or ""
 
 
 class SpeakerAdminForm(ReencodedImageMixin, forms.ModelForm):

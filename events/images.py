@@ -11,7 +11,7 @@ MAX_PIXELS = 40_000_000
 MAX_SIDE = 2400
 
 
-def reencode_image(upload, *, name_stem: str = "image") -> SimpleUploadedFile:
+def reencode_image(upload) -> SimpleUploadedFile:
     """Return a fresh JPEG or PNG of the upload: metadata stripped, size bounded."""
     try:
         with Image.open(upload) as probe:
@@ -32,4 +32,4 @@ def reencode_image(upload, *, name_stem: str = "image") -> SimpleUploadedFile:
                 extension, content_type = "jpg", "image/jpeg"
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as error:
         raise ValidationError(_("This file is not a picture we can read (use JPEG, PNG or WebP).")) from error
-    return SimpleUploadedFile(f"{name_stem}.{extension}", out.getvalue(), content_type=content_type)
+    return SimpleUploadedFile(f"image.{extension}", out.getvalue(), content_type=content_type)

@@ -1,5 +1,7 @@
 import datetime
+import uuid
 import zoneinfo
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -8,6 +10,26 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+
+
+def _random_name(folder, filename):
+    """A random file name in `folder`, keeping the extension, so no upload URL can be guessed."""
+    return f"{folder}/{uuid.uuid4().hex}{Path(filename).suffix.lower()[:10]}"
+
+
+def speaker_photo_path(instance, filename):
+    """Where a speaker's photo is stored."""
+    return _random_name("speakers", filename)
+
+
+def exhibit_image_path(instance, filename):
+    """Where an exhibit's picture is stored."""
+    return _random_name("exhibits", filename)
+
+
+def document_file_path(instance, filename):
+    """Where a document's PDF is stored."""
+    return _random_name("documents", filename)
 
 
 def validate_time_zone(value):
@@ -96,8 +118,12 @@ class Event(models.Model):
     start_on = models.DateField(_("first day"))
     end_on = models.DateField(_("last day"))
     status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.DRAFT)
-    registration_opens_at = models.DateTimeField(_("registration opens"), null=True, blank=True)
-    registration_closes_at = models.DateTimeField(_("registration closes"), null=True, blank=True)
+    registration_opens_at = models.DateTimeField(
+        _("registration opens"), null=True, blank=True, help_text=_("In the edition's local time.")
+    )
+    registration_closes_at = models.DateTimeField(
+        _("registration closes"), null=True, blank=True, help_text=_("In the edition's local time.")
+    )
     in_person_capacity = models.PositiveIntegerField(
         _("in-person capacity"), null=True, blank=True, help_text=_("Blank means unlimited.")
     )
@@ -268,8 +294,8 @@ class SubForum(models.Model):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=100)
     summary = models.TextField(_("summary"), blank=True)
-    starts_at = models.DateTimeField(_("starts"))
-    ends_at = models.DateTimeField(_("ends"))
+    starts_at = models.DateTimeField(_("starts"), help_text=_("In the edition's local time."))
+    ends_at = models.DateTimeField(_("ends"), help_text=_("In the edition's local time."))
     room = models.CharField(_("room"), max_length=120, blank=True)
     modes = models.CharField(_("attendance modes offered"), max_length=10, choices=Modes, default=Modes.BOTH)
     in_person_capacity = models.PositiveIntegerField(
@@ -362,7 +388,7 @@ class Speaker(models.Model):
     protocol_rank = models.PositiveSmallIntegerField(
         _("protocol rank"), default=100, help_text=_("Lower numbers are listed first.")
     )
-    photo = models.ImageField(_("photo"), upload_to="speakers/", blank=True)
+    photo = models.ImageField(_("photo"), upload_to=speaker_photo_path, blank=True)
     bio = models.TextField(_("biography"), blank=True)
 
     class Meta:
@@ -437,7 +463,7 @@ class Exhibit(models.Model):
     countries_served = CountryField(_("countries served"), multiple=True, blank=True)
     hall = models.CharField(_("hall"), max_length=60, blank=True)
     booth = models.CharField(_("booth"), max_length=30, blank=True)
-    image = models.ImageField(_("image"), upload_to="exhibits/", blank=True)
+    image = models.ImageField(_("image"), upload_to=exhibit_image_path, blank=True)
     image_alt = models.CharField(
         _("image description"), max_length=200, blank=True, help_text=_("Read by screen readers.")
     )
@@ -475,7 +501,7 @@ class Document(models.Model):
     published_on = models.DateField(_("published on"))
     summary = models.TextField(_("summary"), blank=True)
     body = models.TextField(_("text"), blank=True)
-    file = models.FileField(_("file"), upload_to="documents/", blank=True)
+    file = models.FileField(_("file"), upload_to=document_file_path, blank=True)
 
     class Meta:
         verbose_name = _("document")

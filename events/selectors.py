@@ -9,6 +9,7 @@ from .models import Appearance, Document, Event, Exhibit, Speaker, SubForum
 
 FEATURED_SPEAKERS = 6
 FEATURED_EXHIBITS = 3
+MAX_SEARCH_WORDS = 8
 
 
 def public_event(slug: str) -> Event:
@@ -91,7 +92,7 @@ def event_exhibits(event: Event) -> QuerySet[Exhibit]:
 def search_exhibits(queryset: QuerySet[Exhibit], text: str) -> QuerySet[Exhibit]:
     """Exhibits whose title, summary, description or exhibitor mention the text."""
     query = Q()
-    for word in text.split():
+    for word in text.split()[:MAX_SEARCH_WORDS]:
         query &= (
             Q(title__icontains=word)
             | Q(summary__icontains=word)

@@ -35,8 +35,7 @@ def clone_event(
     slug: str | None = None,
     is_sample: bool | None = None,
 ) -> Event:
-    """Copy an edition into a new draft starting on `start_on`, with its sub-forums, hosts,
-    speakers' appearances and exhibits; every date moves by the same number of days."""
+    """Copy an edition, its hosts, sub-forums, appearances and exhibits into a draft moved to `start_on`."""
     delta = start_on - source.start_on
     tz = source.tz
     number = edition_number or source.edition_number + 1
@@ -68,6 +67,7 @@ def _clone_sub_forums(source: Event, clone: Event, delta: datetime.timedelta, tz
         sub_forum.event = clone
         sub_forum.starts_at = _shift(sub_forum.starts_at, delta, tz)
         sub_forum.ends_at = _shift(sub_forum.ends_at, delta, tz)
+        sub_forum.stream_url = ""  # each edition gets its own private stream links
         sub_forum.save()
         Appearance.objects.bulk_create(
             Appearance(sub_forum=sub_forum, speaker_id=a.speaker_id, role=a.role, order=a.order)

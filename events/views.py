@@ -116,7 +116,9 @@ class SpeakerListView(PublicEventMixin, TemplateView):
 def exhibit_page(event, params, page_number) -> dict:
     """One page of an edition's exhibits under the visitor's filters, with the filter form."""
     exhibit_filter = ExhibitFilter(params, queryset=selectors.event_exhibits(event), event=event)
-    paginator = Paginator(exhibit_filter.qs, EXHIBITS_PER_PAGE)
+    # A filter value that is not offered shows its error and no exhibits, never a silent "all".
+    exhibits = exhibit_filter.qs if exhibit_filter.is_valid() else exhibit_filter.queryset.none()
+    paginator = Paginator(exhibits, EXHIBITS_PER_PAGE)
     page = paginator.get_page(page_number)
     return {
         "filter": exhibit_filter,
@@ -133,8 +135,9 @@ class ExhibitListView(PublicEventMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        params = {name: self.request.GET[name] for name in self.params if self.request.GET.get(name)}
-        page_number = self.request.GET.get("page", "1")
+        params = {name: self.request.GET[name][:200] for name in self.params if self.request.GET.get(name)}
+        page = self.request.GET.get("page", "1")
+        page_number = page if page.isdigit() and len(page) < 6 else "1"
         context["filter_query"] = urlencode(params)
         # Only the known parameters key the cached fragment; anything else cannot multiply it.
         context["filter_key"] = urlencode({**params, "page": page_number})

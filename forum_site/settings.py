@@ -157,7 +157,7 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# Mail: Django 6.1 mailers. Console in development; SMTP when EMAIL_URL-style settings are given.
+# Mail: Django 6.1 mailers. SMTP when SMTP_HOST is set; the console only when debugging or asked.
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="forum@example.org")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SMTP_HOST = env.str("SMTP_HOST", default="")
@@ -175,8 +175,11 @@ if SMTP_HOST:
             },
         }
     }
-else:
+elif DEBUG or env.bool("FORUM_MAIL_CONSOLE", default=False):
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    # Production without a mail server would print delegates' emails to a log and lose them.
+    raise ImproperlyConfigured("Set SMTP_HOST (or FORUM_MAIL_CONSOLE=true to print emails instead).")
 
 PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 

@@ -1,5 +1,6 @@
 import datetime
 import io
+import re
 import zoneinfo
 
 import pytest
@@ -295,7 +296,7 @@ def test_changelist_query_count_does_not_grow_with_rows(
 
 
 def _event_change_data(event, sub_forum):
-    """The change form as the browser posts it, with one new sub-forum row (times in UTC)."""
+    """The change form as the browser posts it, with one new sub-forum row (local times)."""
     data = {
         "series_name": event.series_name,
         "edition_number": event.edition_number,
@@ -351,14 +352,14 @@ def _event_change_data(event, sub_forum):
 def test_event_change_form_refuses_a_sub_forum_outside_the_edition_days(client):
     event = EventFactory(start_on=datetime.date(2031, 10, 15), end_on=datetime.date(2031, 10, 17))
     client.force_login(_staff_in(ORGANIZERS))
-    # 16:30 UTC on the last day is 00:30 the next morning in Lanzhou: after the edition.
+    # The organizer types Lanzhou time: 00:30 the morning after the last day is outside.
     data = _event_change_data(
         event,
         {
-            "starts_at_0": "2031-10-17",
-            "starts_at_1": "16:30:00",
-            "ends_at_0": "2031-10-17",
-            "ends_at_1": "17:30:00",
+            "starts_at_0": "2031-10-18",
+            "starts_at_1": "00:30:00",
+            "ends_at_0": "2031-10-18",
+            "ends_at_1": "01:30:00",
         },
     )
 
@@ -376,14 +377,14 @@ def test_event_change_form_refuses_a_sub_forum_outside_the_edition_days(client):
 def test_event_change_form_saves_a_sub_forum_within_the_edition_days(client):
     event = EventFactory(start_on=datetime.date(2031, 10, 15), end_on=datetime.date(2031, 10, 17))
     client.force_login(_staff_in(ORGANIZERS))
-    # 15:00 UTC on the last day is 23:00 in Lanzhou: still the last day there.
+    # The organizer types Lanzhou time, 23:00 on the last day (15:00 UTC): stored as such.
     data = _event_change_data(
         event,
         {
             "starts_at_0": "2031-10-17",
-            "starts_at_1": "15:00:00",
+            "starts_at_1": "23:00:00",
             "ends_at_0": "2031-10-17",
-            "ends_at_1": "15:45:00",
+            "ends_at_1": "23:45:00",
         },
     )
 
@@ -489,8 +490,8 @@ def test_exhibit_add_stores_a_reencoded_picture_without_metadata(
 
     assert response.status_code == 302
     exhibit = Exhibit.objects.get()
-    assert exhibit.image.name == f"exhibits/beidou-stand.{extension}"
-    assert [p.name for p in media_root.rglob("*.*")] == [f"beidou-stand.{extension}"]
+    assert re.fullmatch(rf"exhibits/[0-9a-f]{{32}}\.{extension}", exhibit.image.name)
+    assert [p.name for p in media_root.rglob("*.*")] == [exhibit.image.name.split("/")[1]]
     with Image.open(media_root / exhibit.image.name) as stored:
         stored.load()
         assert stored.format == image_format
@@ -534,5 +535,20 @@ def test_document_add_stores_a_pdf(client, media_root):
 
     assert response.status_code == 302
     document = Document.objects.get()
-    assert document.file.name == "documents/declaration.pdf"
+    assert re.fullmatch(r"documents/[0-9a-f]{32}\.pdf", document.file.name)  # no guessable name
     assert (media_root / document.file.name).read_bytes() == pdf
+
+
+def test_event_change_form_shows_times_in_the_editions_time_zone(client):
+    event = EventFactory(
+        time_zone="Asia/Almaty", start_on=datetime.date(2031, 10, 15), end_on=datetime.date(2031, 10, 17)
+    )
+    SubForumFactory(
+        event=event,
+        starts_at=datetime.datetime(2031, 10, 16, 4, 0, tzinfo=datetime.UTC),
+        ends_at=datetime.datetime(2031, 10, 16, 5, 0, tzinfo=datetime.UTC),
+    )
+    client.force_login(_superuser())
+    content = client.get(reverse("admin:events_event_change", args=[event.pk])).content.decode()
+    assert 'value="09:00:00"' in content  # 04:00 UTC is 09:00 in Almaty (UTC+5)
+    assert 'value="04:00:00"' not in content

@@ -71,11 +71,14 @@ def test_demo_sample_edition_is_upcoming_open_and_labelled():
 def test_demo_loaded_twice_changes_nothing():
     call_command("load_forum_demo", today=TODAY, stdout=None)
     first = row_counts()
-    sample_dates = Event.objects.values_list("slug", "start_on", "updated_at").order_by("slug")
-    first_dates = list(sample_dates)
+
+    def dates():
+        return list(Event.objects.values_list("slug", "start_on", "updated_at").order_by("slug"))
+
+    first_dates = dates()
     call_command("load_forum_demo", today=TODAY + datetime.timedelta(days=30), stdout=None)
     assert row_counts() == first
-    assert list(sample_dates) == first_dates
+    assert dates() == first_dates
 
 
 def test_demo_visitor_finds_beidou_by_sector_and_kazakhstan(client):

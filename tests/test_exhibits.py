@@ -86,10 +86,23 @@ def test_exhibits_filter_form_offers_only_this_editions_sectors_and_countries(cl
     ]
 
 
-def test_exhibits_unknown_filter_value_is_a_clear_message_not_an_error(client, exhibits):
-    response = client.get(reverse("events:exhibits", args=["forum"]), {"sector": "no-such-sector"})
+@pytest.mark.parametrize("params", [{"sector": "no-such-sector"}, {"country": "XX"}, {"sector": "<script>"}])
+def test_exhibits_unknown_filter_value_is_a_clear_message_and_no_list(client, exhibits, params):
+    response = client.get(reverse("events:exhibits", args=["forum"]), params)
+    content = response.content.decode()
     assert response.status_code == 200
-    assert "Select a valid choice" in response.content.decode()
+    assert "Select a valid choice" in content
+    assert "<script>" not in content
+    assert titles(client, **params) == []
+
+
+@pytest.mark.parametrize("page", ["abc", "99999", "-1", "1" * 30])
+def test_exhibits_odd_page_numbers_show_a_page(client, exhibits, page):
+    assert len(titles(client, page=page)) == 4
+
+
+def test_exhibits_very_long_search_text_is_cut_not_an_error(client, exhibits):
+    assert titles(client, q="satellite " * 2000) == ["BeiDou Navigation Satellite System"]
 
 
 def test_exhibits_pagination_keeps_the_filters(client):

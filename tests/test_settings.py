@@ -10,7 +10,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def read_settings(env, expression):
     """Import the real settings in a fresh interpreter with `env` and print `expression`."""
-    clean = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_"))}
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_", "FORUM_", "SMTP_", "CACHE_"))
+    }
     return subprocess.run(
         [sys.executable, "-c", f"from forum_site import settings as s; print({expression})"],
         cwd=ROOT,
@@ -40,6 +44,7 @@ def test_settings_read_database_cache_and_hosts_from_the_environment():
             "DATABASE_URL": "postgres://forum:pw@db.internal:5432/forum",
             "CACHE_URL": "redis://127.0.0.1:6379/1",
             "DJANGO_ALLOWED_HOSTS": "forum.example.org,www.forum.example.org",
+            "SMTP_HOST": "mail.example.org",
         },
         "s.DATABASES['default']['ENGINE'], s.DATABASES['default']['HOST'], s.CACHES['default']['BACKEND'], "
         "s.ALLOWED_HOSTS, s.DEBUG",
@@ -49,6 +54,12 @@ def test_settings_read_database_cache_and_hosts_from_the_environment():
         "django.db.backends.postgresql db.internal django.core.cache.backends.redis.RedisCache "
         "['forum.example.org', 'www.forum.example.org'] False"
     )
+
+
+def test_settings_refuse_production_without_a_mail_server():
+    result = read_settings({"DJANGO_SECRET_KEY": "x" * 50}, "s.MAILERS")
+    assert result.returncode != 0
+    assert "Set SMTP_HOST" in result.stderr
 
 
 def test_settings_use_smtp_mailer_when_a_host_is_given_and_console_otherwise():
