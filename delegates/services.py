@@ -95,6 +95,7 @@ def _take_sub_forum_seats(registration: Registration, now: datetime.datetime) ->
     seats = registration.seats.filter(state=SeatState.RELEASED).select_related("sub_forum")
     for seat in seats.order_by("sub_forum_id"):
         free = online or _sub_forum_seat_free(seat.sub_forum)
+        _counted()
         seat.state = SeatState.CONFIRMED if free else SeatState.WAITLISTED
         seat.requested_at = now
         seat.save(update_fields=["state", "requested_at"])

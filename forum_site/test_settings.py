@@ -10,3 +10,6 @@ os.environ.setdefault("DJANGO_STATICFILES_STORAGE", "django.contrib.staticfiles.
 from .settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, tests only
+
+# Background tasks run at once (after commit), so tests see delivered mail in mail.outbox.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

@@ -1,0 +1,156 @@
+"""Rushes of concurrent requests never overbook (PostgreSQL, real threads, own connections).
+
+The control runs switch the service's locking off and force the count and the write apart with a
+barrier (services.LOCKING, services.AFTER_COUNT: test-only switches): they must overbook, which
+proves these tests can see overbooking."""
+
+import datetime
+import queue
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from delegates import services
+from delegates.models import Registration, SubForumSeat
+from delegates.selectors import seat_position
+
+from .factories import EventFactory, SubForumFactory, UserFactory, registration_data
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+THREADS = 64
+
+
+@pytest.fixture
+def open_event():
+    """An edition with registration open now and unlimited edition seats."""
+    now = datetime.datetime.now(datetime.UTC)
+    return EventFactory(
+        registration_opens_at=now - datetime.timedelta(days=1),
+        registration_closes_at=now + datetime.timedelta(days=1),
+        start_on=(now + datetime.timedelta(days=30)).date(),
+        end_on=(now + datetime.timedelta(days=32)).date(),
+    )
+
+
+@pytest.fixture
+def unlocked():
+    """The control: no locks, and every thread counts before any thread writes."""
+    barrier = threading.Barrier(THREADS, timeout=60)
+    services.LOCKING = False
+    services.AFTER_COUNT = barrier.wait
+    yield
+    services.LOCKING = True
+    services.AFTER_COUNT = None
+
+
+def run_together(jobs, threads=THREADS):
+    """Run the jobs on `threads` threads, each with its own connection, released by one barrier."""
+    work = queue.Queue()
+    for job in jobs:
+        work.put(job)
+    start = threading.Barrier(threads, timeout=60)
+    errors = []
+
+    def worker():
+        try:
+            start.wait()
+            while True:
+                try:
+                    job = work.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    job()
+                except Exception as error:  # collected and asserted on by the test
+                    errors.append(error)
+        finally:
+            connection.close()
+
+    pool = [threading.Thread(target=worker) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join(timeout=300)
+    connections.close_all()
+    return errors
+
+
+def submit_job(event, sub_forum, user):
+    """One delegate submits an in-person registration for the sub-forum."""
+    return lambda: services.submit_registration(
+        event=event, user=user, data=registration_data(mode="in_person"), sub_forums=[sub_forum]
+    )
+
+
+def seat_states(sub_forum):
+    """How many seats of each state the sub-forum has."""
+    states = SubForumSeat.objects.filter(sub_forum=sub_forum).values_list("state", flat=True)
+    return {state: list(states).count(state) for state in set(states)}
+
+
+def test_rush_of_200_for_50_seats_gives_exactly_50_and_a_line_of_150(open_event):
+    sub_forum = SubForumFactory(event=open_event, in_person_capacity=50)
+    users = UserFactory.create_batch(200)
+
+    errors = run_together([submit_job(open_event, sub_forum, user) for user in users])
+
+    assert errors == []
+    assert Registration.objects.filter(event=open_event).count() == 200
+    assert seat_states(sub_forum) == {"confirmed": 50, "waitlisted": 150}
+    waiting = SubForumSeat.objects.filter(sub_forum=sub_forum, state="waitlisted")
+    assert sorted(seat_position(seat) for seat in waiting) == list(range(1, 151))
+
+
+def test_control_without_locks_overbooks(open_event, unlocked):
+    sub_forum = SubForumFactory(event=open_event, in_person_capacity=50)
+    users = UserFactory.create_batch(THREADS)
+
+    errors = run_together([submit_job(open_event, sub_forum, user) for user in users])
+
+    assert errors == []
+    assert seat_states(sub_forum)["confirmed"] > 50
+
+
+def test_edition_rush_never_exceeds_edition_capacity(open_event):
+    open_event.in_person_capacity = 30
+    open_event.save()
+    sub_forum = SubForumFactory(event=open_event)
+    users = UserFactory.create_batch(100)
+
+    errors = run_together([submit_job(open_event, sub_forum, user) for user in users])
+
+    assert errors == []
+    statuses = list(Registration.objects.filter(event=open_event).values_list("status", flat=True))
+    assert (statuses.count("pending"), statuses.count("waitlisted")) == (30, 70)
+
+
+def test_one_delegate_submitting_twice_at_once_gets_one_registration(open_event):
+    sub_forum = SubForumFactory(event=open_event)
+    user = UserFactory()
+
+    errors = run_together([submit_job(open_event, sub_forum, user) for _ in range(2)], threads=2)
+
+    assert Registration.objects.filter(user=user).count() == 1
+    assert [error.code for error in errors] == ["already_registered"]
+
+
+def test_two_organizers_promoting_at_once_never_exceed_capacity(open_event):
+    open_event.in_person_capacity = 1
+    open_event.save()
+    sub_forum = SubForumFactory(event=open_event)
+    holder, *waiting = [submit_job(open_event, sub_forum, user)() for user in UserFactory.create_batch(3)]
+    open_event.in_person_capacity = 2
+    open_event.save()
+    organizers = UserFactory.create_batch(2, is_staff=True)
+
+    errors = run_together(
+        [
+            (lambda r=registration, o=organizer: services.promote_registration(registration=r, actor=o))
+            for registration, organizer in zip(waiting, organizers, strict=True)
+        ],
+        threads=2,
+    )
+
+    assert Registration.objects.filter(event=open_event, status__in=["pending", "approved"]).count() == 2
+    assert [error.code for error in errors] == ["edition_full"]
