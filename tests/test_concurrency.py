@@ -139,7 +139,7 @@ def test_two_organizers_promoting_at_once_never_exceed_capacity(open_event):
     open_event.in_person_capacity = 1
     open_event.save()
     sub_forum = SubForumFactory(event=open_event)
-    holder, *waiting = [submit_job(open_event, sub_forum, user)() for user in UserFactory.create_batch(3)]
+    _holder, *waiting = [submit_job(open_event, sub_forum, user)() for user in UserFactory.create_batch(3)]
     open_event.in_person_capacity = 2
     open_event.save()
     organizers = UserFactory.create_batch(2, is_staff=True)
