@@ -1,0 +1,293 @@
+"""The delegate pages: profile, registration form, /me/, cancellation, access rules."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+
+from delegates import services
+from delegates.models import Profile, Registration
+
+from .factories import EventFactory, ProfileFactory, SubForumFactory, UserFactory, registration_data
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def event():
+    """An edition open for registration, 60 days ahead, with an in-person-only, an online-only and a hybrid session."""
+    now = datetime.datetime.now(datetime.UTC)
+    event = EventFactory(
+        slug="forum",
+        start_on=(now + datetime.timedelta(days=60)).date(),
+        end_on=(now + datetime.timedelta(days=62)).date(),
+        registration_opens_at=now - datetime.timedelta(days=1),
+        registration_closes_at=now + datetime.timedelta(days=30),
+    )
+    for slug, modes in [("room-only", "in_person"), ("stream-only", "online"), ("hybrid", "both")]:
+        SubForumFactory(event=event, slug=slug, title=slug.replace("-", " ").title(), modes=modes)
+    return event
+
+
+@pytest.fixture
+def delegate(client):
+    """A signed-in delegate with a profile."""
+    user = ProfileFactory().user
+    client.force_login(user)
+    return user
+
+
+def register_url():
+    return reverse("delegates:register", args=["forum"])
+
+
+def in_person_post(event, **overrides):
+    """A complete in-person registration as the browser posts it (local times)."""
+    arrival = event.start_on - datetime.timedelta(days=1)
+    data = {
+        "category": "government",
+        "mode": "in_person",
+        "sub_forums": [event.sub_forums.get(slug="room-only").pk, event.sub_forums.get(slug="hybrid").pk],
+        "interpretation_language": "ru",
+        "arrival_at": f"{arrival:%Y-%m-%d}T14:30",
+        "departure_at": f"{event.end_on + datetime.timedelta(days=1):%Y-%m-%d}T09:00",
+        "flight": "KC 891",
+        "needs_accommodation": "on",
+        "dietary_needs": "Halal",
+        "accessibility_needs": "",
+        "consent": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, event):
+    for url in [register_url(), reverse("delegates:me"), reverse("delegates:cancel", args=["forum"])]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/?next=")
+
+
+def test_registration_asks_for_the_profile_first_and_returns(client, event):
+    client.force_login(UserFactory())
+    response = client.get(register_url())
+    assert response["Location"] == f"{reverse('delegates:profile')}?next={register_url()}"
+    response = client.post(
+        response["Location"],
+        {
+            "given_name_latin": "Aigerim",
+            "family_name_latin": "Bekova",
+            "given_name_native": "Айгерим",
+            "family_name_native": "Бекова",
+            "position": "Counsellor",
+            "organization": "Ministry of Foreign Affairs of Kazakhstan",
+            "country": "KZ",
+            "phone": "+7 701 234 5678",
+            "preferred_language": "ru",
+        },
+    )
+    assert response["Location"] == register_url()
+    profile = Profile.objects.get()
+    assert (profile.name_native, profile.phone.as_e164) == ("Айгерим Бекова", "+77012345678")
+
+
+def test_profile_rejects_a_phone_without_country_code(client):
+    client.force_login(UserFactory())
+    response = client.post(
+        reverse("delegates:profile"),
+        {
+            "given_name_latin": "A",
+            "family_name_latin": "B",
+            "position": "P",
+            "organization": "O",
+            "country": "KZ",
+            "phone": "701 234",
+        },
+    )
+    assert response.status_code == 200
+    assert "phone" in response.context["form"].errors
+    assert Profile.objects.count() == 0
+
+
+def test_profile_lists_china_and_central_asia_first(client):
+    client.force_login(UserFactory())
+    content = client.get(reverse("delegates:profile")).content.decode()
+    select = content[content.index('name="country"') :]
+    codes = re.findall(r'<option value="([A-Z]{2})"', select)[:6]
+    assert codes == ["CN", "KZ", "KG", "TJ", "TM", "UZ"]
+
+
+def test_register_in_person_for_two_sub_forums(
+    client, event, delegate, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(register_url(), in_person_post(event))
+    assert response["Location"] == reverse("delegates:me")
+    registration = Registration.objects.get()
+    assert (registration.status, registration.mode, registration.flight) == ("pending", "in_person", "KC 891")
+    assert registration.arrival_at.astimezone(event.tz).strftime("%H:%M") == "14:30"
+    assert sorted(registration.seats.values_list("sub_forum__slug", "state")) == [
+        ("hybrid", "confirmed"),
+        ("room-only", "confirmed"),
+    ]
+    assert registration.consent_version == "2026-11"
+    assert [message.to for message in mailoutbox] == [[delegate.email]]
+    assert "We received your registration" in mailoutbox[0].subject
+    me = client.get(reverse("delegates:me")).content.decode()
+    assert "Pending approval" in me and "Room Only" in me and "Hybrid" in me
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"departure_at": "{arrival}"}, "departure_at", "Departure must be after arrival."),
+        ({"arrival_at": "{too_early}"}, "arrival_at", "Choose a day between"),
+        ({"departure_at": "{too_late}"}, "departure_at", "Choose a day between"),
+        ({"arrival_at": ""}, "arrival_at", "Give your travel dates to attend in person."),
+        ({"consent": ""}, "consent", "This field is required."),
+        ({"sub_forums": ["{stream_only}"]}, "sub_forums", "cannot be attended in person"),
+        ({"sub_forums": ["{other_edition}"]}, "sub_forums", "Select a valid choice."),
+        (
+            {
+                "wants_visa_letter": "on",
+                "passport_number": "N1",
+                "passport_nationality": "KZ",
+                "passport_birth_date": "1980-01-01",
+                "passport_expires_on": "{soon}",
+            },
+            "passport_expires_on",
+            "at least six months after the forum",
+        ),
+        ({"wants_visa_letter": "on"}, "passport_number", "Needed for the visa invitation letter."),
+    ],
+)
+def test_each_rule_is_checked_and_every_value_is_kept(client, event, delegate, overrides, field, message):
+    other = SubForumFactory()
+    arrival = event.start_on - datetime.timedelta(days=1)
+    values = {
+        "{arrival}": f"{arrival:%Y-%m-%d}T14:30",
+        "{too_early}": f"{event.start_on - datetime.timedelta(days=4):%Y-%m-%d}T10:00",
+        "{too_late}": f"{event.end_on + datetime.timedelta(days=4):%Y-%m-%d}T10:00",
+        "{stream_only}": event.sub_forums.get(slug="stream-only").pk,
+        "{other_edition}": other.pk,
+        "{soon}": f"{event.end_on + datetime.timedelta(days=30):%Y-%m-%d}",
+    }
+    data = in_person_post(event)
+    for key, value in overrides.items():
+        data[key] = [values.get(v, v) for v in value] if isinstance(value, list) else values.get(value, value)
+
+    response = client.post(register_url(), data)
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert any(message in error for error in form.errors[field]), form.errors
+    content = response.content.decode()
+    assert 'name="flight" value="KC 891"' in content
+    assert 'name="dietary_needs" value="Halal"' in content
+    assert re.search(r'name="mode" value="in_person"[^>]*checked', content)
+    assert re.search(r'name="interpretation_language"[\s\S]*?<option value="ru" selected>', content)
+    assert Registration.objects.count() == 0
+
+
+def test_sub_forum_choices_follow_the_mode(client, event, delegate):
+    data = in_person_post(event, mode="online", sub_forums=[event.sub_forums.get(slug="room-only").pk])
+    response = client.post(register_url(), data)
+    assert "cannot be attended in person" not in str(response.context["form"].errors)
+    assert "is not streamed online" in str(response.context["form"].errors["sub_forums"])
+    content = client.get(register_url()).content.decode()
+    modes = dict(re.findall(r'value="(\d+)"\s+id="[^"]+" data-modes="(\w+)"', content))
+    assert sorted(modes.values()) == ["both", "in_person", "online"]
+
+
+def test_online_registration_drops_travel_details(client, event, delegate):
+    data = in_person_post(event, mode="online", sub_forums=[event.sub_forums.get(slug="hybrid").pk])
+    client.post(register_url(), data)
+    registration = Registration.objects.get()
+    assert (registration.mode, registration.arrival_at, registration.flight) == ("online", None, "")
+
+
+def test_passport_is_stored_and_shown_masked_to_the_delegate(client, event, delegate):
+    data = in_person_post(
+        event,
+        wants_visa_letter="on",
+        passport_number="N12345678",
+        passport_nationality="KZ",
+        passport_birth_date="1980-05-04",
+        passport_expires_on=f"{event.end_on + datetime.timedelta(days=400):%Y-%m-%d}",
+    )
+    client.post(register_url(), data)
+    assert Registration.objects.get().passport_number == "N12345678"
+    me = client.get(reverse("delegates:me")).content.decode()
+    assert "N12345678" not in me
+    assert "•••••••78" in me
+
+
+def test_edit_keeps_the_registration_and_changes_details(client, event, delegate):
+    client.post(register_url(), in_person_post(event))
+    form = client.get(register_url()).content.decode()
+    assert 'value="KC 891"' in form
+    client.post(register_url(), in_person_post(event, flight="HY 777"))
+    assert list(Registration.objects.values_list("flight", flat=True)) == ["HY 777"]
+
+
+def test_cancel_needs_confirmation_then_cancels(client, event, delegate):
+    client.post(register_url(), in_person_post(event))
+    url = reverse("delegates:cancel", args=["forum"])
+    assert client.get(url).status_code == 200
+    assert client.post(url, {}).status_code == 200
+    assert Registration.objects.get().status == "pending"
+    assert client.post(url, {"confirm": "on"})["Location"] == reverse("delegates:me")
+    assert Registration.objects.get().status == "cancelled"
+
+
+def test_another_delegate_cannot_see_edit_or_cancel_my_registration(client, event):
+    owner = ProfileFactory().user
+    services.submit_registration(event=event, user=owner, data=registration_data(), sub_forums=[])
+    intruder = ProfileFactory().user
+    client.force_login(intruder)
+    assert client.get(reverse("delegates:cancel", args=["forum"])).status_code == 404
+    assert client.post(reverse("delegates:cancel", args=["forum"]), {"confirm": "on"}).status_code == 404
+    assert owner.email not in client.get(reverse("delegates:me")).content.decode()
+    form = client.get(register_url()).content.decode()
+    assert "Your registration" not in form
+    assert Registration.objects.get().status == "pending"
+
+
+def test_stream_links_only_for_approved_online_delegates(client, event):
+    hybrid = event.sub_forums.get(slug="hybrid")
+    hybrid.stream_url = "https://stream.example.org/secret-hybrid"
+    hybrid.save()
+    organizer = UserFactory(is_staff=True)
+    cases = {}
+    for name, mode in [("online", "online"), ("in_person", "in_person")]:
+        user = ProfileFactory().user
+        data = registration_data(mode=mode)
+        if mode == "in_person":
+            start = datetime.datetime.combine(event.start_on, datetime.time(9), tzinfo=event.tz)
+            data.update(arrival_at=start, departure_at=start + datetime.timedelta(days=2))
+        registration = services.submit_registration(event=event, user=user, data=data, sub_forums=[hybrid])
+        cases[name] = (user, registration)
+    online_user, online_registration = cases["online"]
+    client.force_login(online_user)
+    assert "secret-hybrid" not in client.get(reverse("delegates:me")).content.decode()
+    services.approve_registration(registration=online_registration, actor=organizer)
+    assert "secret-hybrid" in client.get(reverse("delegates:me")).content.decode()
+    in_person_user, in_person_registration = cases["in_person"]
+    services.approve_registration(registration=in_person_registration, actor=organizer)
+    client.force_login(in_person_user)
+    assert "secret-hybrid" not in client.get(reverse("delegates:me")).content.decode()
+
+
+def test_registration_of_a_closed_edition_says_so(client, event, delegate):
+    event.registration_closes_at = datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=1)
+    event.save()
+    response = client.post(register_url(), in_person_post(event))
+    assert "Registration for this edition is not open." in response.content.decode()
+    assert Registration.objects.count() == 0
+
+
+def test_registration_of_a_draft_edition_is_404(client, event, delegate):
+    event.status = "draft"
+    event.save()
+    assert client.get(register_url()).status_code == 404
