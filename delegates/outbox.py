@@ -114,13 +114,13 @@ def _record_failure(message: OutboxMessage, error: Exception, now: datetime.date
     message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
 
 
-def deliver_due(*, limit: int = 500) -> dict[str, int]:
+def deliver_due(*, limit: int = 500, now: datetime.datetime | None = None) -> dict[str, int]:
     """Send every due message once; return how many were sent and how many failed.
 
     Each message is claimed by a short conditional update and sent outside any transaction, so
     no lock is held while the mail server answers (or does not)."""
     sent = failed = 0
-    now = timezone.now()
+    now = now or timezone.now()
     due = OutboxMessage.objects.filter(status=OutboxMessage.Status.QUEUED, next_attempt_at__lte=now)
     backend = mail.mailers.default
     for message in due.order_by("next_attempt_at", "pk")[:limit]:
