@@ -1,8 +1,20 @@
-from django.contrib import admin
+"""The organizers' admin for people: accounts, registrations (changed only through the services),
+the outbox and the audit log; and the seat counts on each edition."""
+
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.template.response import TemplateResponse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from events.admin import EventAdmin
+from events.models import Event, SubForum
+
+from . import services
+from .models import AuditEntry, OutboxMessage, Profile, Registration, SubForumSeat, User
+from .outbox import resend
+from .selectors import seat_summary
 
 
 @admin.register(User)
@@ -25,3 +37,277 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
     ]
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["name_latin", "name_native", "organization", "country", "user"]
+    list_filter = ["country", "preferred_language"]
+    list_select_related = ["user"]
+    search_fields = [
+        "user__email",
+        "given_name_latin",
+        "family_name_latin",
+        "given_name_native",
+        "family_name_native",
+        "organization",
+    ]
+    readonly_fields = ["user"]
+
+    def has_add_permission(self, request):
+        """Profiles are made by their delegates."""
+        return False
+
+
+class SubForumFilter(admin.SimpleListFilter):
+    """Registrations that chose a sub-forum."""
+
+    title = _("sub-forum")
+    parameter_name = "sub_forum"
+
+    def lookups(self, request, model_admin):
+        return [
+            (sf.pk, f"{sf.title} ({sf.event.edition_number})")
+            for sf in SubForum.objects.select_related("event")
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(seats__sub_forum_id=self.value())
+        return queryset
+
+
+class SeatInline(admin.TabularInline):
+    model = SubForumSeat
+    extra = 0
+    fields = ["sub_forum", "state", "requested_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class RejectForm(forms.Form):
+    """The reason given to the delegates whose registrations are declined."""
+
+    reason = forms.CharField(
+        label=_("Reason (sent to the delegates)"), widget=forms.Textarea, max_length=2000
+    )
+
+
+PASSPORT_FIELDS = ["passport_number", "passport_nationality", "passport_birth_date", "passport_expires_on"]
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    """Registrations are read here and changed only through the services (the bulk actions)."""
+
+    list_display = [
+        "delegate",
+        "email",
+        "organization",
+        "country",
+        "event",
+        "category",
+        "mode",
+        "status",
+        "created_at",
+    ]
+    list_filter = [
+        "event",
+        "status",
+        "mode",
+        "category",
+        ("user__profile__country", admin.AllValuesFieldListFilter),
+        SubForumFilter,
+    ]
+    list_select_related = ["user__profile", "event"]
+    search_fields = [
+        "user__email",
+        "user__profile__given_name_latin",
+        "user__profile__family_name_latin",
+        "user__profile__given_name_native",
+        "user__profile__family_name_native",
+        "user__profile__organization",
+    ]
+    date_hierarchy = "created_at"
+    inlines = [SeatInline]
+    actions = ["approve_selected", "reject_selected", "waitlist_selected"]
+    list_per_page = 50
+
+    def has_add_permission(self, request):
+        """Delegates register themselves (and organizers import delegations)."""
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        """Cancel or reject instead, so seats are released and the line moves."""
+        return False
+
+    def get_fields(self, request, obj=None):
+        fields = [
+            field.name for field in Registration._meta.fields if field.name not in ("id", "badge_token")
+        ]
+        if not request.user.has_perm("delegates.view_passport"):
+            fields = [name if name not in PASSPORT_FIELDS else None for name in fields]
+            fields = [name for name in fields if name] + ["passport_masked"]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    @admin.display(description=_("passport number"))
+    def passport_masked(self, registration):
+        """Shown to those without the passport permission."""
+        return registration.passport_number_masked or "—"
+
+    @admin.display(description=_("delegate"), ordering="user__profile__family_name_latin")
+    def delegate(self, registration):
+        profile = getattr(registration.user, "profile", None)
+        return profile.name_latin if profile else "—"
+
+    @admin.display(description=_("email"), ordering="user__email")
+    def email(self, registration):
+        return registration.user.email
+
+    @admin.display(description=_("organization"))
+    def organization(self, registration):
+        profile = getattr(registration.user, "profile", None)
+        return profile.organization if profile else ""
+
+    @admin.display(description=_("country"))
+    def country(self, registration):
+        profile = getattr(registration.user, "profile", None)
+        return profile.country.name if profile else ""
+
+    def _apply(self, request, queryset, change, success, **kwargs):
+        """Run one service on each selected registration and report what happened."""
+        done, refused = 0, []
+        for registration in queryset.select_related("event", "user"):
+            try:
+                change(registration=registration, actor=request.user, **kwargs)
+                done += 1
+            except services.RegistrationError as error:
+                refused.append(f"{registration.user.email}: {error.message}")
+        if done:
+            self.message_user(request, success % {"count": done}, messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, messages.WARNING)
+
+    @admin.action(description=_("Approve the selected registrations"), permissions=["change"])
+    def approve_selected(self, request, queryset):
+        self._apply(request, queryset, services.approve_registration, _("%(count)d registrations approved."))
+
+    @admin.action(
+        description=_("Move the selected registrations to the waiting list"), permissions=["change"]
+    )
+    def waitlist_selected(self, request, queryset):
+        self._apply(
+            request, queryset, services.waitlist_registration, _("%(count)d registrations waitlisted.")
+        )
+
+    @admin.action(
+        description=_("Reject the selected registrations (asks for a reason)"), permissions=["change"]
+    )
+    def reject_selected(self, request, queryset):
+        """Ask for the reason, then reject through the service."""
+        form = RejectForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            self._apply(
+                request,
+                queryset,
+                services.reject_registration,
+                _("%(count)d registrations rejected."),
+                reason=form.cleaned_data["reason"],
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Reject registrations"),
+            "opts": self.model._meta,
+            "form": form,
+            "registrations": queryset.select_related("user"),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/delegates/registration/reject.html", context)
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """The outbox: what was sent, what waits for a retry and why, what failed."""
+
+    list_display = [
+        "subject",
+        "to",
+        "kind",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "last_error_short",
+    ]
+    list_filter = ["status", "kind", "language"]
+    search_fields = ["to", "subject", "message_id"]
+    date_hierarchy = "created_at"
+    actions = ["resend_selected"]
+    readonly_fields = [field.name for field in OutboxMessage._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("last error"))
+    def last_error_short(self, message):
+        return message.last_error[:80]
+
+    @admin.action(description=_("Send the selected messages again"), permissions=["change"])
+    def resend_selected(self, request, queryset):
+        for message in queryset:
+            resend(message)
+        self.message_user(
+            request, _("%(count)d messages queued again.") % {"count": queryset.count()}, messages.SUCCESS
+        )
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Who did what, when; nobody edits it."""
+
+    list_display = ["created_at", "action", "actor", "event", "registration", "data"]
+    list_filter = ["action", "event"]
+    list_select_related = ["actor", "event", "registration__user"]
+    search_fields = ["action", "actor__email", "registration__user__email"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.unregister(Event)
+
+
+@admin.register(Event)
+class EventWithSeatsAdmin(EventAdmin):
+    """The edition form, with its seats held against capacity and the waiting lists."""
+
+    readonly_fields = ["seats"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return [*fieldsets, (_("Seats"), {"fields": ["seats"]})]
+
+    @admin.display(description=_("seats held / capacity, waiting"))
+    def seats(self, event):
+        """One line for each mode and each sub-forum."""
+        rows = seat_summary(event)
+        return format_html_join("\n", "<div>{}: {} / {} · {}</div>", rows)

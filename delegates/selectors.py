@@ -1,7 +1,8 @@
 """Page-shaped reads of registrations, always scoped through their owner or edition."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from events.models import Event
 
@@ -56,3 +57,48 @@ def own_registration(user: User, event: Event) -> Registration:
 def find_own_registration(user: User, event: Event) -> Registration | None:
     """The delegate's registration for this edition, if any."""
     return user.registrations.filter(event=event).first()
+
+
+def seat_summary(event: Event) -> list[tuple[str, int, str, str]]:
+    """Seats held against capacity and waiting-list length, per mode and per sub-forum."""
+    counts = event.registrations.aggregate(
+        in_person=Count("pk", filter=Q(mode="in_person", status__in=Registration.SEAT_HOLDING)),
+        in_person_waiting=Count("pk", filter=Q(mode="in_person", status=Registration.Status.WAITLISTED)),
+        online=Count("pk", filter=Q(mode="online", status__in=Registration.SEAT_HOLDING)),
+        online_waiting=Count("pk", filter=Q(mode="online", status=Registration.Status.WAITLISTED)),
+    )
+    unlimited = "∞"
+    rows = [
+        (
+            _("In person"),
+            counts["in_person"],
+            str(event.in_person_capacity) if event.in_person_capacity is not None else unlimited,
+            _("%(count)d waiting") % {"count": counts["in_person_waiting"]},
+        ),
+        (
+            _("Online"),
+            counts["online"],
+            str(event.online_capacity) if event.online_capacity is not None else unlimited,
+            _("%(count)d waiting") % {"count": counts["online_waiting"]},
+        ),
+    ]
+    sub_forums = event.sub_forums.annotate(
+        confirmed=Count(
+            "seats",
+            filter=Q(seats__state=SubForumSeat.State.CONFIRMED, seats__registration__mode="in_person"),
+        ),
+        waiting=Count("seats", filter=Q(seats__state=SubForumSeat.State.WAITLISTED)),
+    )
+    for sub_forum in sub_forums:
+        capacity = (
+            str(sub_forum.in_person_capacity) if sub_forum.in_person_capacity is not None else unlimited
+        )
+        rows.append(
+            (
+                sub_forum.title,
+                sub_forum.confirmed,
+                capacity,
+                _("%(count)d waiting") % {"count": sub_forum.waiting},
+            )
+        )
+    return rows
