@@ -1,0 +1,125 @@
+"""Accounts (django-allauth): email login, mandatory verification, enumeration, rate limits, MFA."""
+
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+from django.urls import reverse
+
+from delegates.models import OutboxMessage, User
+from delegates.outbox import deliver_due
+from delegates.roles import ORGANIZERS, REGISTRATION_STAFF
+
+from .factories import UserFactory, staff_member
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "a-Long-passphrase-2026"
+
+
+def verified_user(email="delegate@example.org"):
+    """An account whose email address is verified."""
+    user = UserFactory(email=email, password=PASSWORD)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+def test_signup_sends_a_verification_link_through_the_outbox_and_confirming_signs_in(client):
+    response = client.post(
+        reverse("account_signup"),
+        {"email": "aigerim@example.kz", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert response.status_code == 302
+    assert User.objects.filter(email="aigerim@example.kz").exists()
+    message = OutboxMessage.objects.get(to="aigerim@example.kz")
+    link = re.search(r"/accounts/confirm-email/[^/\s]+/", message.body_text).group(0)
+    assert deliver_due()["sent"] == 1 and len(mail.outbox) == 1
+    assert client.get(reverse("delegates:me"))["Location"].startswith("/accounts/login/")
+    response = client.post(link)
+    assert response.status_code == 302
+    assert EmailAddress.objects.get(email="aigerim@example.kz").verified
+    assert client.get(reverse("delegates:me")).status_code == 200
+
+
+def test_login_is_refused_until_the_email_is_verified(client):
+    UserFactory(email="new@example.org", password=PASSWORD)
+    EmailAddress.objects.create(
+        user=User.objects.get(), email="new@example.org", verified=False, primary=True
+    )
+    client.post(reverse("account_login"), {"login": "new@example.org", "password": PASSWORD})
+    assert client.get(reverse("delegates:me")).status_code == 302
+
+
+def test_login_with_email(client):
+    verified_user()
+    response = client.post(reverse("account_login"), {"login": "delegate@example.org", "password": PASSWORD})
+    assert response["Location"] == reverse("delegates:me")
+
+
+def test_password_reset_does_not_tell_whether_an_account_exists(client):
+    verified_user()
+    known = client.post(reverse("account_reset_password"), {"email": "delegate@example.org"})
+    unknown = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})
+    assert (known.status_code, known["Location"]) == (unknown.status_code, unknown["Location"])
+    assert OutboxMessage.objects.filter(to="delegate@example.org").count() == 1
+
+
+def test_signup_with_a_taken_email_looks_the_same(client):
+    verified_user()
+    taken = client.post(
+        reverse("account_signup"),
+        {"email": "delegate@example.org", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    fresh = client.post(
+        reverse("account_signup"),
+        {"email": "fresh@example.org", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert taken.status_code == fresh.status_code == 302
+    assert taken["Location"] == fresh["Location"]
+    assert User.objects.filter(email="delegate@example.org").count() == 1
+
+
+def test_failed_logins_are_rate_limited(client):
+    verified_user()
+    for _ in range(12):
+        response = client.post(
+            reverse("account_login"), {"login": "delegate@example.org", "password": "wrong"}
+        )
+    assert response.status_code in (200, 429)
+    assert "Too many failed login attempts" in response.content.decode()
+
+
+def test_admin_login_goes_through_allauth(client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_organizers_must_set_up_two_factor_before_the_admin(client, settings):
+    settings.FORUM_ORGANIZER_MFA_REQUIRED = True
+    organizer = staff_member(ORGANIZERS, with_totp=False)
+    client.force_login(organizer)
+    response = client.get(reverse("admin:index"))
+    assert response["Location"] == reverse("mfa_activate_totp")
+    staff = staff_member(REGISTRATION_STAFF, with_totp=False)
+    client.force_login(staff)
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_organizers_reach_the_admin_with_two_factor_set_up(client, settings):
+    settings.FORUM_ORGANIZER_MFA_REQUIRED = True
+    client.force_login(staff_member(ORGANIZERS, with_totp=True))
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_the_demo_setting_lets_organizers_in_without_two_factor(client, settings):
+    settings.FORUM_ORGANIZER_MFA_REQUIRED = False
+    client.force_login(staff_member(ORGANIZERS, with_totp=False))
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_account_pages_use_the_site_layout(client):
+    content = client.get(reverse("account_login")).content.decode()
+    assert '<html lang="en">' in content
+    assert '<main id="main"' in content
+    assert re.search(r'class="[^"]*form-control[^"]*"', content)
