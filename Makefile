@@ -9,7 +9,7 @@ PORT ?= 8000
 # Tests that need PostgreSQL are deselected on SQLite.
 PYTEST_MARKERS := $(if $(findstring postgres,$(DATABASE_URL)),,-m "not postgres")
 
-.PHONY: run test lint check-python venv migrate demo clean bench-pages
+.PHONY: run test lint check-python venv messages migrate demo clean bench-pages
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || { \
@@ -25,7 +25,12 @@ $(STAMP): requirements.txt requirements-dev.txt | check-python
 
 venv: $(STAMP)
 
-migrate: venv
+# Translation catalogues are compiled by the build (.mo files are not committed); needs GNU gettext.
+messages: venv
+	@command -v msgfmt >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
+	@DJANGO_DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv --verbosity 0
+
+migrate: messages
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --verbosity 0
 
 # The local demo: debug on, two-factor authentication not required of organizers.
@@ -47,7 +52,7 @@ lint: venv
 	$(BIN)/ruff format --check .
 	DJANGO_DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 
-test: lint
+test: lint messages
 	$(BIN)/pytest $(PYTEST_MARKERS)
 
 bench-pages: venv

@@ -256,7 +256,17 @@ def test_passport_data_is_dropped_without_a_visa_request(event):
     assert Registration.objects.get(pk=registration.pk).passport_number == ""
 
 
-def test_emails_use_the_delegates_preferred_language(event):
-    registration = submit(event, user=delegate("ru"))
+@pytest.mark.parametrize(
+    ("language", "subject", "body"),
+    [
+        ("ru", "Мы получили вашу регистрацию", "Организационный комитет"),
+        ("zh-hans", "我们已收到您参加", "组委会"),
+        ("en", "We received your registration", "The organizing committee"),
+    ],
+)
+def test_emails_use_the_delegates_preferred_language(event, language, subject, body):
+    registration = submit(event, user=delegate(language))
     message = OutboxMessage.objects.get(to=registration.user.email)
-    assert message.language == "ru"
+    assert message.language == language
+    assert subject in message.subject
+    assert body in message.body_text and body in message.body_html
