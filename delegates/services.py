@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from events.models import AttendanceMode, Event, SubForum
 
@@ -222,13 +223,13 @@ def submit_registration(
     Registering again after cancelling brings the same row back at the end of the line."""
     now = now or timezone.now()
     if not event.is_registration_open(now):
-        raise RegistrationError("registration_closed", "Registration for this edition is not open.")
+        raise RegistrationError("registration_closed", _("Registration for this edition is not open."))
     _lock(event, [sub_forum.pk for sub_forum in sub_forums])
     registration = Registration.objects.filter(event=event, user=user).first()
     if registration is not None and registration.status not in (Status.CANCELLED, Status.REJECTED):
-        raise RegistrationError("already_registered", "You are already registered for this edition.")
+        raise RegistrationError("already_registered", _("You are already registered for this edition."))
     if registration is not None and registration.status == Status.REJECTED:
-        raise RegistrationError("rejected", "Your registration for this edition was declined.")
+        raise RegistrationError("rejected", _("Your registration for this edition was declined."))
     registration = registration or Registration(event=event, user=user)
     _apply_fields(registration, data)
     seat_free = _edition_seat_free(event, registration.mode)
@@ -266,11 +267,11 @@ def edit_registration(
     now = now or timezone.now()
     event = registration.event
     if actor == registration.user and not event.is_registration_open(now):
-        raise RegistrationError("registration_closed", "Registration has closed; write to the organizers.")
+        raise RegistrationError("registration_closed", _("Registration has closed; write to the organizers."))
     _lock(event, [*registration.seats.values_list("sub_forum_id", flat=True), *(sf.pk for sf in sub_forums)])
     registration.refresh_from_db()
     if registration.status in (Status.CANCELLED, Status.REJECTED):
-        raise RegistrationError("not_active", "This registration is no longer active.")
+        raise RegistrationError("not_active", _("This registration is no longer active."))
     new_mode = data.get("mode", registration.mode)
     if new_mode != registration.mode:
         _switch_mode(registration, new_mode, actor, now)
@@ -372,7 +373,7 @@ def promote_registration(*, registration: Registration, actor: User) -> Registra
     """Give a waitlisted registration a seat now, if the edition has one free."""
     _transition(registration, (Status.WAITLISTED,), "not_waitlisted")
     if not _edition_seat_free(registration.event, registration.mode):
-        raise RegistrationError("edition_full", "The edition has no free seat for this attendance mode.")
+        raise RegistrationError("edition_full", _("The edition has no free seat for this attendance mode."))
     _counted()
     _promote(registration, actor, timezone.now())
     return registration

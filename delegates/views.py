@@ -107,7 +107,7 @@ class RegisterView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
                     actor=self.request.user,
                 )
         except services.RegistrationError as error:
-            form.add_error(None, _(error.message))
+            form.add_error(None, error.message)
             return self.form_invalid(form)
         messages.success(self.request, _status_message(registration))
         return redirect("delegates:me")
@@ -155,7 +155,7 @@ class CancelView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
         try:
             services.cancel_registration(registration=self.registration, actor=self.request.user)
         except services.RegistrationError as error:
-            form.add_error(None, _(error.message))
+            form.add_error(None, error.message)
             return self.form_invalid(form)
         messages.success(self.request, _("Your registration is cancelled."))
         return redirect("delegates:me")
