@@ -1,6 +1,7 @@
 """Page-shaped reads of registrations, always scoped through their owner or edition."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -34,18 +35,41 @@ def seat_position(seat: SubForumSeat) -> int | None:
     return _ahead(line, "requested_at", seat.requested_at, seat.pk) + 1
 
 
+def _count_ahead(queryset: QuerySet, group_field: str, moment_field: str) -> Coalesce:
+    """A subquery: how many rows of the same group are ahead of the outer row in line."""
+    ahead = (
+        queryset.filter(**{group_field: OuterRef(group_field)})
+        .filter(
+            Q(**{f"{moment_field}__lt": OuterRef(moment_field)})
+            | Q(**{moment_field: OuterRef(moment_field), "pk__lt": OuterRef("pk")})
+        )
+        .order_by()
+        .values(group_field)
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return Coalesce(Subquery(ahead), 0)
+
+
 def my_registrations(user: User) -> list[Registration]:
-    """A delegate's registrations with their editions and seats, positions computed."""
-    seats = SubForumSeat.objects.select_related("sub_forum").order_by("sub_forum__starts_at", "pk")
+    """A delegate's registrations with editions, seats and waiting-list positions, in 2 queries."""
+    waiting_seats = SubForumSeat.objects.filter(state=SubForumSeat.State.WAITLISTED)
+    seats = (
+        SubForumSeat.objects.select_related("sub_forum")
+        .annotate(ahead=_count_ahead(waiting_seats, "sub_forum", "requested_at"))
+        .order_by("sub_forum__starts_at", "pk")
+    )
+    waiting = Registration.objects.filter(status=Registration.Status.WAITLISTED, mode=OuterRef("mode"))
     registrations = list(
         user.registrations.select_related("event")
+        .annotate(ahead=_count_ahead(waiting, "event", "seat_requested_at"))
         .prefetch_related(Prefetch("seats", queryset=seats))
         .order_by("-event__start_on", "-pk")
     )
     for registration in registrations:
-        registration.position = waitlist_position(registration)
+        registration.position = registration.ahead + 1 if registration.status == Registration.Status.WAITLISTED else None
         for seat in registration.seats.all():
-            seat.position = seat_position(seat)
+            seat.position = seat.ahead + 1 if seat.state == SubForumSeat.State.WAITLISTED else None
     return registrations
 
 

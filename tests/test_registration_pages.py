@@ -291,3 +291,29 @@ def test_registration_of_a_draft_edition_is_404(client, event, delegate):
     event.status = "draft"
     event.save()
     assert client.get(register_url()).status_code == 404
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_my_registrations_page_has_constant_queries_and_true_positions(
+    client, django_assert_num_queries, count
+):
+    now = datetime.datetime.now(datetime.UTC)
+    me = ProfileFactory().user
+    for number in range(count):
+        event = EventFactory(
+            slug=f"edition-{number}",
+            online_capacity=1,
+            registration_opens_at=now - datetime.timedelta(days=1),
+            registration_closes_at=now + datetime.timedelta(days=1),
+        )
+        room = SubForumFactory(event=event)
+        for _ in range(number + 1):  # one takes the seat, `number` wait ahead of me
+            services.submit_registration(
+                event=event, user=ProfileFactory().user, data=registration_data(), sub_forums=[room]
+            )
+        services.submit_registration(event=event, user=me, data=registration_data(), sub_forums=[room])
+    client.force_login(me)
+    with django_assert_num_queries(5):
+        content = client.get(reverse("delegates:me")).content.decode()
+    positions = sorted(int(n) for n in re.findall(r"You are number (\d+) on the waiting list", content))
+    assert positions == list(range(1, count + 1))
