@@ -384,9 +384,12 @@ def fetch_form(port: int, session: str) -> dict[str, str]:
 
 
 def fetch_forms(port: int, sessions: list[str]) -> list[dict[str, str]]:
-    """Fetch every delegate's form before the rush (not timed), a few at a time."""
-    with concurrent.futures.ThreadPoolExecutor(max_workers=FORM_FETCHERS) as pool:
+    """Fetch every delegate's form before the rush (not timed), a few at a time; stop early on a failure."""
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=FORM_FETCHERS)
+    try:
         return list(pool.map(lambda session: fetch_form(port, session), sessions))
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def registration_body(delegate: dict[str, str], plan: dict) -> str:

@@ -67,7 +67,9 @@ def my_registrations(user: User) -> list[Registration]:
         .order_by("-event__start_on", "-pk")
     )
     for registration in registrations:
-        registration.position = registration.ahead + 1 if registration.status == Registration.Status.WAITLISTED else None
+        registration.position = (
+            registration.ahead + 1 if registration.status == Registration.Status.WAITLISTED else None
+        )
         for seat in registration.seats.all():
             seat.position = seat.ahead + 1 if seat.state == SubForumSeat.State.WAITLISTED else None
     return registrations

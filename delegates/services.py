@@ -221,10 +221,12 @@ def submit_registration(
     """Register a delegate: a seat if one is free (pending or approved), else the waiting list.
 
     Registering again after cancelling brings the same row back at the end of the line."""
-    now = now or timezone.now()
     if not event.is_registration_open(now):
         raise RegistrationError("registration_closed", _("Registration for this edition is not open."))
     _lock(event, [sub_forum.pk for sub_forum in sub_forums])
+    # The line is ordered by this moment, so it is read once the locks are held: seats are
+    # handed out in lock order, and the waiting list must follow the same order.
+    now = now or timezone.now()
     registration = Registration.objects.filter(event=event, user=user).first()
     if registration is not None and registration.status not in (Status.CANCELLED, Status.REJECTED):
         raise RegistrationError("already_registered", _("You are already registered for this edition."))
@@ -264,11 +266,11 @@ def edit_registration(
     *, registration: Registration, data: dict, sub_forums: list[SubForum], actor: User, now=None
 ) -> Registration:
     """Change a registration's details and sub-forums; a change of mode is a switch (see switch_mode)."""
-    now = now or timezone.now()
     event = registration.event
     if actor == registration.user and not event.is_registration_open(now):
         raise RegistrationError("registration_closed", _("Registration has closed; write to the organizers."))
     _lock(event, [*registration.seats.values_list("sub_forum_id", flat=True), *(sf.pk for sf in sub_forums)])
+    now = now or timezone.now()  # after the locks, like submit_registration
     registration.refresh_from_db()
     if registration.status in (Status.CANCELLED, Status.REJECTED):
         raise RegistrationError("not_active", _("This registration is no longer active."))

@@ -100,6 +100,9 @@ def test_rush_of_200_for_50_seats_gives_exactly_50_and_a_line_of_150(open_event)
     assert seat_states(sub_forum) == {"confirmed": 50, "waitlisted": 150}
     waiting = SubForumSeat.objects.filter(sub_forum=sub_forum, state="waitlisted")
     assert sorted(seat_position(seat) for seat in waiting) == list(range(1, 151))
+    confirmed = SubForumSeat.objects.filter(sub_forum=sub_forum, state="confirmed")
+    # Fair: everyone who got a seat asked before everyone who waits.
+    assert max(seat.requested_at for seat in confirmed) < min(seat.requested_at for seat in waiting)
 
 
 def test_control_without_locks_overbooks(open_event, unlocked):
