@@ -7,8 +7,9 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.template.response import TemplateResponse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
-from events.admin import EventAdmin
+from events.admin import EditionTimeZoneMixin, EventAdmin
 from events.models import Event, SubForum
 
 from . import services
@@ -99,8 +100,28 @@ class RejectForm(forms.Form):
 PASSPORT_FIELDS = ["passport_number", "passport_nationality", "passport_birth_date", "passport_expires_on"]
 
 
+class CountryFilter(admin.SimpleListFilter):
+    """Registrations by the delegate's country, named in the reader's language."""
+
+    title = _("country")
+    parameter_name = "country"
+
+    def lookups(self, request, model_admin):
+        codes = (
+            Profile.objects.filter(user__registrations__isnull=False)
+            .values_list("country", flat=True)
+            .distinct()
+        )
+        return sorted(((code, countries.name(code)) for code in codes if code), key=lambda item: str(item[1]))
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(user__profile__country=self.value())
+        return queryset
+
+
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(EditionTimeZoneMixin, admin.ModelAdmin):
     """Registrations are read here and changed only through the services (the bulk actions)."""
 
     list_display = [
@@ -119,7 +140,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "status",
         "mode",
         "category",
-        ("user__profile__country", admin.AllValuesFieldListFilter),
+        CountryFilter,
         SubForumFilter,
     ]
     list_select_related = ["user__profile", "event"]
@@ -139,6 +160,20 @@ class RegistrationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         """Delegates register themselves (and organizers import delegations)."""
         return False
+
+    def edition_for(self, object_id):
+        """Arrival and departure show in the registration's edition's time zone."""
+        return Event.objects.filter(registrations__pk=object_id).first()
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A read-only page: the state changes are the list's actions, not a Save button."""
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def has_delete_permission(self, request, obj=None):
         """Cancel or reject instead, so seats are released and the line moves."""
@@ -180,7 +215,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         profile = getattr(registration.user, "profile", None)
         return profile.country.name if profile else ""
 
-    def _apply(self, request, queryset, change, success, **kwargs):
+    def _apply(self, request, queryset, change, success: str, **kwargs):
         """Run one service on each selected registration and report what happened."""
         done, refused = 0, []
         for registration in queryset.select_related("event", "user"):
@@ -196,14 +231,17 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Approve the selected registrations"), permissions=["change"])
     def approve_selected(self, request, queryset):
-        self._apply(request, queryset, services.approve_registration, _("%(count)d registrations approved."))
+        self._apply(request, queryset, services.approve_registration, _("Registrations approved: %(count)d."))
 
     @admin.action(
         description=_("Move the selected registrations to the waiting list"), permissions=["change"]
     )
     def waitlist_selected(self, request, queryset):
         self._apply(
-            request, queryset, services.waitlist_registration, _("%(count)d registrations waitlisted.")
+            request,
+            queryset,
+            services.waitlist_registration,
+            _("Registrations moved to the waiting list: %(count)d."),
         )
 
     @admin.action(
@@ -217,7 +255,7 @@ class RegistrationAdmin(admin.ModelAdmin):
                 request,
                 queryset,
                 services.reject_registration,
-                _("%(count)d registrations rejected."),
+                _("Registrations rejected: %(count)d."),
                 reason=form.cleaned_data["reason"],
             )
             return None
@@ -267,7 +305,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         for message in queryset:
             resend(message)
         self.message_user(
-            request, _("%(count)d messages queued again.") % {"count": queryset.count()}, messages.SUCCESS
+            request, _("Messages queued again: %(count)d.") % {"count": queryset.count()}, messages.SUCCESS
         )
 
 

@@ -4,6 +4,7 @@ import datetime
 
 from django import forms
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
@@ -13,11 +14,26 @@ from events.models import AttendanceMode, Event, SubForum
 from .models import Profile, Registration
 
 PRIVACY_NOTICE_VERSION = "2026-11"
+# Names as printed in the machine-readable zone of a passport: Latin letters, spaces, hyphens,
+# apostrophes and dots (accented letters allowed, as many passports print them).
+LATIN_NAME = RegexValidator(
+    r"^[A-Za-zÀ-ÖØ-öø-ÿĀ-ž' .-]+$",
+    _("Use Latin letters as in your passport (for example Aigerim, not Айгерим)."),
+)
+PASSPORT_NUMBER = RegexValidator(
+    r"^[A-Z0-9]{5,20}$", _("Use 5 to 20 Latin capital letters and digits, without spaces.")
+)
+EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
 PASSPORT_VALID_AFTER_EVENT = datetime.timedelta(days=183)
 
 
 class ProfileForm(forms.ModelForm):
     """Who the delegate is, as on their passport."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("given_name_latin", "family_name_latin"):
+            self.fields[name].validators.append(LATIN_NAME)
 
     phone = PhoneNumberField(
         label=_("Phone"),
@@ -162,8 +178,15 @@ class RegistrationForm(forms.ModelForm):
                 % {"date": self.event.end_on + PASSPORT_VALID_AFTER_EVENT},
             )
         birth = cleaned.get("passport_birth_date")
-        if birth and birth >= timezone.localdate(self.now):
-            self.add_error("passport_birth_date", _("Enter a date in the past."))
+        if birth and not EARLIEST_BIRTH_DATE <= birth < timezone.localdate(self.now):
+            self.add_error("passport_birth_date", _("Enter your date of birth as in your passport."))
+
+    def clean_passport_number(self):
+        """Passport numbers in capitals, without spaces; checked only when a letter is requested."""
+        number = "".join(self.cleaned_data.get("passport_number", "").split()).upper()
+        if number and self.data.get("wants_visa_letter"):
+            PASSPORT_NUMBER(number)
+        return number
 
     def _clean_sub_forums(self, cleaned, mode):
         """Each chosen sub-forum belongs to this edition and offers the chosen mode."""

@@ -217,6 +217,11 @@ class Registration(models.Model):
         return f"{self.user} – {self.event}"
 
     @property
+    def is_active(self):
+        """Pending, approved or waitlisted: not cancelled or rejected."""
+        return self.status not in (self.Status.CANCELLED, self.Status.REJECTED)
+
+    @property
     def holds_seat(self):
         """Whether this registration holds its edition seat."""
         return self.status in self.SEAT_HOLDING

@@ -4,14 +4,15 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
 from events.selectors import public_event
+from events.timezones import respond_in_time_zone
 
 from . import selectors, services
 from .forms import CancelForm, ProfileForm, RegistrationForm
@@ -28,8 +29,9 @@ class EventTimeZoneMixin:
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return super().dispatch(request, *args, **kwargs)
-        with timezone.override(self.event.tz):
-            return super().dispatch(request, *args, **kwargs)
+        return respond_in_time_zone(
+            self.event.tz, lambda: super(EventTimeZoneMixin, self).dispatch(request, *args, **kwargs)
+        )
 
 
 class ProfileView(LoginRequiredMixin, FormView):
@@ -80,6 +82,16 @@ class RegisterView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
             return None
         return registration
 
+    def get(self, request, *args, **kwargs):
+        if not self.event.is_registration_open():
+            return self.closed()
+        return super().get(request, *args, **kwargs)
+
+    def closed(self):
+        """Say registration is not open (and where an existing registration can be seen)."""
+        context = {"event": self.event, "registration": self.registration}
+        return TemplateResponse(self.request, "delegates/registration_closed.html", context)
+
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["event"] = self.event
@@ -109,7 +121,10 @@ class RegisterView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
         except services.RegistrationError as error:
             form.add_error(None, error.message)
             return self.form_invalid(form)
-        messages.success(self.request, _status_message(registration))
+        if self.registration is None:
+            messages.success(self.request, _status_message(registration))
+        else:
+            messages.success(self.request, _("Your changes are saved."))
         return redirect("delegates:me")
 
 
@@ -144,6 +159,12 @@ class CancelView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
     @cached_property
     def registration(self):
         return selectors.own_registration(self.request.user, self.event)
+
+    def get(self, request, *args, **kwargs):
+        if not self.registration.is_active:
+            messages.info(request, _("This registration is no longer active."))
+            return redirect("delegates:me")
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -8,7 +8,6 @@ from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +31,7 @@ from .models import (
     ordinal,
 )
 from .services import clone_event
+from .timezones import respond_in_time_zone
 
 
 class EditionTimeZoneMixin:
@@ -44,11 +44,12 @@ class EditionTimeZoneMixin:
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         """Run the whole form (parsing, validation, display) in the edition's time zone."""
         edition = self.edition_for(object_id) if object_id else None
-        with timezone.override(edition.tz if edition else DEFAULT_EDITION_TZ):
-            response = super().changeform_view(request, object_id, form_url, extra_context)
-            if hasattr(response, "render"):
-                response.render()  # render now, while the edition's time zone is active
-            return response
+        return respond_in_time_zone(
+            edition.tz if edition else DEFAULT_EDITION_TZ,
+            lambda: super(EditionTimeZoneMixin, self).changeform_view(
+                request, object_id, form_url, extra_context
+            ),
+        )
 
 
 DEFAULT_EDITION_TZ = "Asia/Shanghai"

@@ -317,3 +317,87 @@ def test_my_registrations_page_has_constant_queries_and_true_positions(
         content = client.get(reverse("delegates:me")).content.decode()
     positions = sorted(int(n) for n in re.findall(r"You are number (\d+) on the waiting list", content))
     assert positions == list(range(1, count + 1))
+
+
+def test_saving_an_unchanged_registration_keeps_its_local_times(client, event, delegate):
+    client.post(register_url(), in_person_post(event))
+    stored = Registration.objects.values_list("arrival_at", "departure_at").get()
+    form = client.get(register_url()).content.decode()
+    assert f'value="{event.start_on - datetime.timedelta(days=1):%Y-%m-%d}T14:30"' in form
+    values = {
+        name: value
+        for name, value in re.findall(r'name="([a-z_]+)" value="([^"]*)"', form)
+        if name in ("arrival_at", "departure_at", "flight", "dietary_needs")
+    }
+    client.post(register_url(), in_person_post(event, **values))
+    client.post(register_url(), in_person_post(event, **values))
+    assert Registration.objects.values_list("arrival_at", "departure_at").get() == stored
+
+
+def test_registration_page_of_a_closed_edition_shows_no_form(client, event, delegate):
+    event.registration_closes_at = datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=1)
+    event.save()
+    content = client.get(register_url()).content.decode()
+    assert "Registration for this edition is closed." in content
+    assert 'name="category"' not in content
+
+
+@pytest.mark.parametrize("name", ["张伟", "Айгерим"])
+def test_profile_latin_names_refuse_other_scripts(client, name):
+    client.force_login(UserFactory())
+    data = {
+        "given_name_latin": name,
+        "family_name_latin": "Bekova",
+        "position": "Counsellor",
+        "organization": "MFA",
+        "country": "KZ",
+        "phone": "+77012345678",
+        "preferred_language": "en",
+    }
+    response = client.post(reverse("delegates:profile"), data)
+    assert "Use Latin letters as in your passport" in str(response.context["form"].errors["given_name_latin"])
+    assert Profile.objects.count() == 0
+    data["given_name_latin"] = "Aigerim-Zoë O'Neil"
+    assert client.post(reverse("delegates:profile"), data).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("passport_number", "Н1234567 <b>", "Use 5 to 20 Latin capital letters and digits"),
+        ("passport_birth_date", "1800-01-01", "Enter your date of birth as in your passport."),
+    ],
+)
+def test_passport_fields_are_checked(client, event, delegate, field, value, message):
+    data = in_person_post(
+        event,
+        wants_visa_letter="on",
+        passport_number="n 1234567",
+        passport_nationality="KZ",
+        passport_birth_date="1980-05-04",
+        passport_expires_on=f"{event.end_on + datetime.timedelta(days=400):%Y-%m-%d}",
+    )
+    data[field] = value
+    response = client.post(register_url(), data)
+    assert message in str(response.context["form"].errors[field])
+    assert Registration.objects.count() == 0
+
+
+def test_passport_number_is_normalised(client, event, delegate):
+    data = in_person_post(
+        event,
+        wants_visa_letter="on",
+        passport_number="n 1234567",
+        passport_nationality="KZ",
+        passport_birth_date="1980-05-04",
+        passport_expires_on=f"{event.end_on + datetime.timedelta(days=400):%Y-%m-%d}",
+    )
+    client.post(register_url(), data)
+    assert Registration.objects.get().passport_number == "N1234567"
+
+
+def test_cancel_page_of_a_cancelled_registration_returns_to_my_page(client, event, delegate):
+    client.post(register_url(), in_person_post(event))
+    client.post(reverse("delegates:cancel", args=["forum"]), {"confirm": "on"})
+    response = client.get(reverse("delegates:cancel", args=["forum"]))
+    assert response["Location"] == reverse("delegates:me")
