@@ -40,11 +40,12 @@ demo: migrate
 	$(DEMO_ENV) $(BIN)/python manage.py load_forum_demo
 	$(DEMO_ENV) $(BIN)/python manage.py create_demo_accounts
 
-# The background worker (outbox delivery and its retries) runs beside the development server.
+# The background worker (outbox delivery) and the outbox sweep (retries) run beside the server.
 run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (organizers: http://$(HOST):$(PORT)/admin/; Ctrl+C stops)"
 	@$(DEMO_ENV) bash -c '$(BIN)/python manage.py db_worker --queue-name "*" & worker=$$!; \
-	  trap "kill $$worker 2>/dev/null" EXIT; \
+	  $(BIN)/python manage.py deliver_outbox --every 60 & sweep=$$!; \
+	  trap "kill $$worker $$sweep 2>/dev/null" EXIT; \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT)'
 
 lint: venv

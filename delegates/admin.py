@@ -9,7 +9,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from events.admin import EditionTimeZoneMixin, EventAdmin
+from events.admin import EditionTimeZoneMixin, EventAdmin, SubForumAdmin
 from events.models import Event, SubForum
 
 from . import services
@@ -154,7 +154,7 @@ class RegistrationAdmin(EditionTimeZoneMixin, admin.ModelAdmin):
     ]
     date_hierarchy = "created_at"
     inlines = [SeatInline]
-    actions = ["approve_selected", "reject_selected", "waitlist_selected"]
+    actions = ["approve_selected", "promote_selected", "reject_selected", "waitlist_selected"]
     list_per_page = 50
 
     def has_add_permission(self, request):
@@ -190,6 +190,15 @@ class RegistrationAdmin(EditionTimeZoneMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """Record each time someone allowed to read passports opens one."""
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.user.has_perm("delegates.view_passport"):
+            registration = Registration.objects.filter(pk=object_id, wants_visa_letter=True).first()
+            if registration is not None:
+                services.record_passport_view(registration=registration, actor=request.user)
+        return response
 
     @admin.display(description=_("passport number"))
     def passport_masked(self, registration):
@@ -232,6 +241,14 @@ class RegistrationAdmin(EditionTimeZoneMixin, admin.ModelAdmin):
     @admin.action(description=_("Approve the selected registrations"), permissions=["change"])
     def approve_selected(self, request, queryset):
         self._apply(request, queryset, services.approve_registration, _("Registrations approved: %(count)d."))
+
+    @admin.action(
+        description=_("Give the selected waitlisted registrations a seat, if free"), permissions=["change"]
+    )
+    def promote_selected(self, request, queryset):
+        self._apply(
+            request, queryset, services.promote_registration, _("Registrations given a seat: %(count)d.")
+        )
 
     @admin.action(
         description=_("Move the selected registrations to the waiting list"), permissions=["change"]
@@ -288,7 +305,20 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     search_fields = ["to", "subject", "message_id"]
     date_hierarchy = "created_at"
     actions = ["resend_selected"]
-    readonly_fields = [field.name for field in OutboxMessage._meta.fields]
+    # Bodies are never shown: account emails carry sign-up and password-reset links.
+    fields = readonly_fields = [
+        "to",
+        "subject",
+        "kind",
+        "language",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "message_id",
+        "created_at",
+        "sent_at",
+    ]
 
     def has_add_permission(self, request):
         return False
@@ -344,8 +374,27 @@ class EventWithSeatsAdmin(EventAdmin):
             return fieldsets
         return [*fieldsets, (_("Seats"), {"fields": ["seats"]})]
 
+    def save_related(self, request, form, formsets, change):
+        """Capacities may have grown: let the people in line in (after the sub-forums are saved)."""
+        super().save_related(request, form, formsets, change)
+        if change:
+            services.refill(event=form.instance, actor=request.user)
+
     @admin.display(description=_("seats held / capacity, waiting"))
     def seats(self, event):
         """One line for each mode and each sub-forum."""
         rows = seat_summary(event)
         return format_html_join("\n", "<div>{}: {} / {} · {}</div>", rows)
+
+
+admin.site.unregister(SubForum)
+
+
+@admin.register(SubForum)
+class SubForumWithLineAdmin(SubForumAdmin):
+    """A sub-forum whose capacity grows lets its waiting line in."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            services.refill(event=obj.event, actor=request.user)

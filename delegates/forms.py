@@ -24,6 +24,7 @@ PASSPORT_NUMBER = RegexValidator(
     r"^[A-Z0-9]{5,20}$", _("Use 5 to 20 Latin capital letters and digits, without spaces.")
 )
 EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
+PASSPORT_FIELDS = ("passport_number", "passport_nationality", "passport_birth_date", "passport_expires_on")
 PASSPORT_VALID_AFTER_EVENT = datetime.timedelta(days=183)
 
 
@@ -125,6 +126,7 @@ class RegistrationForm(forms.ModelForm):
         if self.instance.pk:
             self.initial["sub_forums"] = list(self.instance.seats.values_list("sub_forum_id", flat=True))
             self.fields["consent"].initial = True
+            self._hide_stored_passport()
         start, end = event.travel_window()
         self.fields["arrival_at"].help_text = _("Local time in %(tz)s, between %(start)s and %(end)s.") % {
             "tz": event.time_zone,
@@ -133,6 +135,22 @@ class RegistrationForm(forms.ModelForm):
         }
         self.fields["departure_at"].help_text = self.fields["arrival_at"].help_text
         self.fields["interpretation_language"].choices = settings.LANGUAGES
+
+    def _hide_stored_passport(self):
+        """Never send a stored passport back to the browser: show it masked, keep it if left blank."""
+        if not self.instance.passport_number:
+            return
+        for name in PASSPORT_FIELDS:
+            self.initial[name] = None
+        self.fields["passport_number"].help_text = _(
+            "Stored as %(masked)s. Leave the passport fields blank to keep them, or enter them all again."
+        ) % {"masked": self.instance.passport_number_masked}
+
+    def _keep_stored_passport(self, cleaned):
+        """Blank passport fields on an edit keep the stored values."""
+        if self.instance.pk and not any(cleaned.get(name) for name in PASSPORT_FIELDS):
+            for name in PASSPORT_FIELDS:
+                cleaned[name] = getattr(self.instance, name)
 
     def clean(self):
         """Check the window, the travel dates, the passport and the sub-forums against the edition."""
@@ -145,6 +163,7 @@ class RegistrationForm(forms.ModelForm):
         if mode == AttendanceMode.IN_PERSON:
             self._clean_travel(cleaned)
         if cleaned.get("wants_visa_letter"):
+            self._keep_stored_passport(cleaned)
             self._clean_passport(cleaned)
         self._clean_sub_forums(cleaned, mode)
         return cleaned
@@ -167,7 +186,7 @@ class RegistrationForm(forms.ModelForm):
 
     def _clean_passport(self, cleaned):
         """A visa letter needs the passport, valid at least six months after the edition ends."""
-        for name in ("passport_number", "passport_nationality", "passport_birth_date", "passport_expires_on"):
+        for name in PASSPORT_FIELDS:
             if not cleaned.get(name) and name not in self.errors:
                 self.add_error(name, _("Needed for the visa invitation letter."))
         expires = cleaned.get("passport_expires_on")

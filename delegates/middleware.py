@@ -11,10 +11,10 @@ from .roles import ORGANIZERS
 
 
 def needs_mfa_setup(user) -> bool:
-    """An Organizers member without an authenticator, when FORUM_ORGANIZER_MFA_REQUIRED is on."""
+    """An organizer or superuser without an authenticator, when FORUM_ORGANIZER_MFA_REQUIRED is on."""
     if not settings.FORUM_ORGANIZER_MFA_REQUIRED or not user.is_authenticated:
         return False
-    if not user.groups.filter(name=ORGANIZERS).exists():
+    if not (user.is_superuser or user.groups.filter(name=ORGANIZERS).exists()):
         return False
     return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 

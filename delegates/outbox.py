@@ -9,6 +9,7 @@ import uuid
 
 from django.conf import settings
 from django.core import mail
+from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -77,14 +78,16 @@ def schedule_delivery(run_after: datetime.datetime | None = None) -> None:
         logger.exception("Could not queue the outbox delivery task")
 
 
-def _claim(message_id: int, now: datetime.datetime) -> bool:
-    """Lease one due message to this worker; False when another worker took it first."""
-    lease = now + datetime.timedelta(seconds=settings.FORUM_MAIL_LEASE_SECONDS)
-    return bool(
-        OutboxMessage.objects.filter(
-            pk=message_id, status=OutboxMessage.Status.QUEUED, next_attempt_at__lte=now
-        ).update(next_attempt_at=lease)
-    )
+def _claim(message_id: int, now: datetime.datetime) -> datetime.datetime | None:
+    """Lease one due message to this worker; return the lease, or None when another worker has it.
+
+    The lease runs from the moment of the claim (not the start of the batch), and the lease
+    time doubles as the claim's token: the outcome is written only while it is unchanged."""
+    lease = max(now, timezone.now()) + datetime.timedelta(seconds=settings.FORUM_MAIL_LEASE_SECONDS)
+    claimed = OutboxMessage.objects.filter(
+        pk=message_id, status=OutboxMessage.Status.QUEUED, next_attempt_at__lte=now
+    ).update(next_attempt_at=lease)
+    return lease if claimed else None
 
 
 def _as_email(message: OutboxMessage) -> EmailMultiAlternatives:
@@ -101,17 +104,30 @@ def _as_email(message: OutboxMessage) -> EmailMultiAlternatives:
     return email
 
 
-def _record_failure(message: OutboxMessage, error: Exception, now: datetime.datetime) -> None:
+def _record_failure(
+    message: OutboxMessage, lease: datetime.datetime, error: Exception, now: datetime.datetime
+) -> None:
     """Keep the message queued for the next attempt, or give up when the schedule is spent."""
     delays = retry_delays()
-    message.attempts += 1
-    message.last_error = f"{type(error).__name__}: {error}"[:2000]
-    if message.attempts > len(delays):
-        message.status = OutboxMessage.Status.FAILED
-        message.next_attempt_at = None
-    else:
-        message.next_attempt_at = now + delays[message.attempts - 1]
-    message.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+    attempts = message.attempts + 1
+    gave_up = attempts > len(delays)
+    OutboxMessage.objects.filter(pk=message.pk, next_attempt_at=lease).update(
+        attempts=attempts,
+        last_error=f"{type(error).__name__}: {error}"[:2000],
+        status=OutboxMessage.Status.FAILED if gave_up else OutboxMessage.Status.QUEUED,
+        next_attempt_at=None if gave_up else now + delays[attempts - 1],
+    )
+
+
+def _record_sent(message: OutboxMessage, lease: datetime.datetime) -> None:
+    """The server accepted the message (unless a resend re-queued it meanwhile, which then stands)."""
+    OutboxMessage.objects.filter(pk=message.pk, next_attempt_at=lease).update(
+        status=OutboxMessage.Status.SENT,
+        sent_at=timezone.now(),
+        attempts=message.attempts + 1,
+        last_error="",
+        next_attempt_at=None,
+    )
 
 
 def deliver_due(*, limit: int = 500, now: datetime.datetime | None = None) -> dict[str, int]:
@@ -124,34 +140,35 @@ def deliver_due(*, limit: int = 500, now: datetime.datetime | None = None) -> di
     due = OutboxMessage.objects.filter(status=OutboxMessage.Status.QUEUED, next_attempt_at__lte=now)
     backend = mail.mailers.default
     for message in due.order_by("next_attempt_at", "pk")[:limit]:
-        if not _claim(message.pk, now):
+        lease = _claim(message.pk, now)
+        if lease is None:
             continue
         try:
             backend.send_messages([_as_email(message)])
         except Exception as error:  # any server or network failure: retry later
-            _record_failure(message, error, now)
+            _record_failure(message, lease, error, now)
             failed += 1
             continue
-        message.status = OutboxMessage.Status.SENT
-        message.sent_at = timezone.now()
-        message.attempts += 1
-        message.last_error = ""
-        message.next_attempt_at = None
-        message.save(update_fields=["status", "sent_at", "attempts", "last_error", "next_attempt_at"])
+        _record_sent(message, lease)
         sent += 1
     _schedule_next_retry()
     return {"sent": sent, "failed": failed}
 
 
 def _schedule_next_retry() -> None:
-    """Ask the worker to come back when the next queued message is due."""
+    """Ask the worker to come back when the next queued message is due (once per minute slot)."""
     upcoming = (
         OutboxMessage.objects.filter(status=OutboxMessage.Status.QUEUED, next_attempt_at__gt=timezone.now())
         .order_by("next_attempt_at")
         .values_list("next_attempt_at", flat=True)
         .first()
     )
-    if upcoming:
+    if upcoming is None:
+        return
+    slot = upcoming.replace(second=0, microsecond=0)
+    wait = max(int((upcoming - timezone.now()).total_seconds()) + 120, 60)
+    # Without this, every delivery run during an outage would add one more deferred task.
+    if cache.add(f"outbox:retry-scheduled:{slot.isoformat()}", True, timeout=wait):
         schedule_delivery(run_after=upcoming)
 
 

@@ -40,19 +40,22 @@ class RegistrationError(Exception):
 # --- locking and counting -------------------------------------------------------------------
 
 
-def _lock(event: Event, sub_forum_ids: Iterable[int] = ()) -> None:
-    """Lock the edition row, then the sub-forum rows in id order, so that counts stay true."""
-    if not LOCKING:
-        return
-    list(Event.objects.select_for_update().filter(pk=event.pk).values_list("pk", flat=True))
+def _lock(event: Event, sub_forum_ids: Iterable[int] = ()) -> Event:
+    """Lock the edition row, then the sub-forum rows in id order; return the edition as stored now.
+
+    Capacities and the approval flag are read from the returned row, never from an object loaded
+    before the lock, so an organizer's change that committed meanwhile is seen."""
+    editions = Event.objects.select_for_update() if LOCKING else Event.objects.all()
+    fresh = editions.get(pk=event.pk)
     ids = sorted(set(sub_forum_ids))
-    if ids:
+    if LOCKING and ids:
         list(
             SubForum.objects.select_for_update()
             .filter(pk__in=ids)
             .order_by("pk")
             .values_list("pk", flat=True)
         )
+    return fresh
 
 
 def _counted() -> None:
@@ -77,6 +80,14 @@ def _edition_seat_free(event: Event, mode: str, exclude: Registration | None = N
     return held.count() < capacity
 
 
+def _nobody_waiting(event: Event, mode: str, exclude: Registration | None = None) -> bool:
+    """Whether the edition's line for this mode is empty (a newcomer never passes people in line)."""
+    line = Registration.objects.filter(event=event, mode=mode, status=Status.WAITLISTED)
+    if exclude is not None:
+        line = line.exclude(pk=exclude.pk)
+    return not line.exists()
+
+
 def _sub_forum_seat_free(sub_forum: SubForum) -> bool:
     """Whether one more in-person delegate fits in the sub-forum's room."""
     if sub_forum.in_person_capacity is None:
@@ -95,7 +106,8 @@ def _take_sub_forum_seats(registration: Registration, now: datetime.datetime) ->
     online = registration.mode == AttendanceMode.ONLINE
     seats = registration.seats.filter(state=SeatState.RELEASED).select_related("sub_forum")
     for seat in seats.order_by("sub_forum_id"):
-        free = online or _sub_forum_seat_free(seat.sub_forum)
+        waiting = SubForumSeat.objects.filter(sub_forum=seat.sub_forum, state=SeatState.WAITLISTED).exists()
+        free = online or (_sub_forum_seat_free(seat.sub_forum) and not waiting)
         _counted()
         seat.state = SeatState.CONFIRMED if free else SeatState.WAITLISTED
         seat.requested_at = now
@@ -149,9 +161,9 @@ def _promote(registration: Registration, actor: User | None, now: datetime.datet
 def _release_and_refill(registration: Registration, actor: User | None, mode: str | None = None) -> None:
     """Free every seat the registration held and let the next people in."""
     freed = _release_sub_forum_seats(registration)
-    _fill_edition(registration.event, mode or registration.mode, actor, exclude=registration)
-    for sub_forum in freed:
+    for sub_forum in freed:  # those already in a sub-forum's line come before anyone promoted now
         _fill_sub_forum(sub_forum, actor)
+    _fill_edition(registration.event, mode or registration.mode, actor, exclude=registration)
 
 
 def _audit(action: str, registration: Registration, actor: User | None, **data) -> None:
@@ -223,7 +235,7 @@ def submit_registration(
     Registering again after cancelling brings the same row back at the end of the line."""
     if not event.is_registration_open(now):
         raise RegistrationError("registration_closed", _("Registration for this edition is not open."))
-    _lock(event, [sub_forum.pk for sub_forum in sub_forums])
+    event = _lock(event, [sub_forum.pk for sub_forum in sub_forums])
     # The line is ordered by this moment, so it is read once the locks are held: seats are
     # handed out in lock order, and the waiting list must follow the same order.
     now = now or timezone.now()
@@ -234,7 +246,9 @@ def submit_registration(
         raise RegistrationError("rejected", _("Your registration for this edition was declined."))
     registration = registration or Registration(event=event, user=user)
     _apply_fields(registration, data)
-    seat_free = _edition_seat_free(event, registration.mode)
+    seat_free = _edition_seat_free(event, registration.mode) and _nobody_waiting(
+        event, registration.mode, registration
+    )
     _counted()
     if seat_free:
         registration.status = Status.PENDING if event.requires_approval else Status.APPROVED
@@ -248,7 +262,7 @@ def submit_registration(
             registration.save()
     except IntegrityError as error:  # the same person submitting twice at once without locks
         raise RegistrationError(
-            "already_registered", "You are already registered for this edition."
+            "already_registered", _("You are already registered for this edition.")
         ) from error
     _set_sub_forums(registration, sub_forums, now)
     if registration.holds_seat:
@@ -269,9 +283,12 @@ def edit_registration(
     event = registration.event
     if actor == registration.user and not event.is_registration_open(now):
         raise RegistrationError("registration_closed", _("Registration has closed; write to the organizers."))
-    _lock(event, [*registration.seats.values_list("sub_forum_id", flat=True), *(sf.pk for sf in sub_forums)])
+    event = _lock(
+        event, [*registration.seats.values_list("sub_forum_id", flat=True), *(sf.pk for sf in sub_forums)]
+    )
     now = now or timezone.now()  # after the locks, like submit_registration
     registration.refresh_from_db()
+    registration.event = event
     if registration.status in (Status.CANCELLED, Status.REJECTED):
         raise RegistrationError("not_active", _("This registration is no longer active."))
     new_mode = data.get("mode", registration.mode)
@@ -289,44 +306,50 @@ def edit_registration(
 
 
 def _switch_mode(registration: Registration, new_mode: str, actor: User, now: datetime.datetime) -> None:
-    """Release the old mode's seats (the line moves) and take a seat of the new mode, or wait."""
+    """Release the old mode's seats (the line moves) and ask for a seat of the new mode.
+
+    The new seat is asked for now: it waits for approval again where approval is needed, or
+    joins the end of the new mode's line."""
+    event = registration.event
     old_mode = registration.mode
     was_holding = registration.holds_seat
     freed = _release_sub_forum_seats(registration)
     registration.mode = new_mode
-    if was_holding or registration.status == Status.WAITLISTED:
-        if _edition_seat_free(registration.event, new_mode, exclude=registration):
-            if not was_holding:
-                registration.status = (
-                    Status.PENDING if registration.event.requires_approval else Status.APPROVED
-                )
-        else:
-            registration.status = Status.WAITLISTED
-            registration.seat_requested_at = now
+    if _edition_seat_free(event, new_mode, exclude=registration) and _nobody_waiting(
+        event, new_mode, registration
+    ):
+        registration.status = Status.PENDING if event.requires_approval else Status.APPROVED
+    else:
+        registration.status = Status.WAITLISTED
+    registration.seat_requested_at = now
     registration.save()
-    if was_holding:
-        _fill_edition(registration.event, old_mode, actor, exclude=registration)
     for sub_forum in freed:
         _fill_sub_forum(sub_forum, actor)
+    if was_holding:
+        _fill_edition(event, old_mode, actor, exclude=registration)
     _audit("mode_switched", registration, actor, old=old_mode, new=new_mode, status=registration.status)
+    if registration.status == Status.WAITLISTED:
+        notify(registration, "waitlisted")
 
 
 @transaction.atomic
 def switch_mode(*, registration: Registration, mode: str, actor: User, now=None) -> Registration:
-    """Move a registration between in person and online, keeping its other details."""
+    """Move a registration between in person and online; sub-forums the new mode lacks are dropped."""
+    offered = [
+        sub_forum
+        for sub_forum in registration.sub_forums.all()
+        if (sub_forum.offers_in_person if mode == AttendanceMode.IN_PERSON else sub_forum.offers_online)
+    ]
     return edit_registration(
-        registration=registration,
-        data={"mode": mode},
-        sub_forums=list(registration.sub_forums.all()),
-        actor=actor,
-        now=now,
+        registration=registration, data={"mode": mode}, sub_forums=offered, actor=actor, now=now
     )
 
 
 def _transition(registration: Registration, allowed: tuple, code: str) -> None:
     """Lock the edition and check the registration is in one of the allowed states."""
-    _lock(registration.event, registration.seats.values_list("sub_forum_id", flat=True))
+    event = _lock(registration.event, registration.seats.values_list("sub_forum_id", flat=True))
     registration.refresh_from_db()
+    registration.event = event
     if registration.status not in allowed:
         raise RegistrationError(
             code, f"A {registration.get_status_display().lower()} registration cannot be changed this way."
@@ -382,12 +405,29 @@ def promote_registration(*, registration: Registration, actor: User) -> Registra
 
 
 @transaction.atomic
-def cancel_registration(*, registration: Registration, actor: User) -> Registration:
+def cancel_registration(*, registration: Registration, actor: User, now=None) -> Registration:
     """Cancel a registration; its seats go to the next in line."""
     _transition(registration, (Status.PENDING, Status.APPROVED, Status.WAITLISTED), "not_cancellable")
+    if actor == registration.user and not registration.event.is_registration_open(now):
+        raise RegistrationError("registration_closed", _("Registration has closed; write to the organizers."))
     registration.status = Status.CANCELLED
     registration.save(update_fields=["status", "updated_at"])
     _release_and_refill(registration, actor)
     _audit("cancelled", registration, actor)
     notify(registration, "cancelled")
     return registration
+
+
+@transaction.atomic
+def refill(*, event: Event, actor: User) -> None:
+    """After capacities changed: confirm waiting sub-forum seats and promote from the lines while seats are free."""
+    event = _lock(event, event.sub_forums.values_list("pk", flat=True))
+    for sub_forum in event.sub_forums.order_by("pk"):
+        _fill_sub_forum(sub_forum, actor)
+    for mode in AttendanceMode.values:
+        _fill_edition(event, mode, actor)
+
+
+def record_passport_view(*, registration: Registration, actor: User) -> None:
+    """Passport data was shown to someone: keep who and when."""
+    _audit("passport_viewed", registration, actor)

@@ -54,7 +54,9 @@ class ProfileView(LoginRequiredMixin, FormView):
 
     def get_success_url(self):
         target = self.request.GET.get("next", "")
-        if url_has_allowed_host_and_scheme(target, allowed_hosts={self.request.get_host()}):
+        if url_has_allowed_host_and_scheme(
+            target, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
+        ):
             return target
         return reverse("delegates:me")
 

@@ -29,15 +29,29 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("correct horse battery staple")
 
 
+def _add_totp(user: User) -> None:
+    """Give the account a TOTP authenticator, as organizers and superusers need for the admin."""
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "test-only"})
+
+
+def superuser(*, with_totp: bool = True) -> User:
+    """A superuser who has set up two-factor authentication."""
+    user = UserFactory(is_staff=True, is_superuser=True)
+    if with_totp:
+        _add_totp(user)
+    return user
+
+
 def staff_member(group_name: str, *, with_totp: bool = True) -> User:
     """A staff account in a role group; organizers get a TOTP authenticator, as the admin requires."""
-    from allauth.mfa.models import Authenticator
     from django.contrib.auth.models import Group
 
     user = UserFactory(is_staff=True)
     user.groups.add(Group.objects.get(name=group_name))
     if with_totp:
-        Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "test-only"})
+        _add_totp(user)
     return user
 
 

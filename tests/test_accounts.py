@@ -11,7 +11,7 @@ from delegates.models import OutboxMessage, User
 from delegates.outbox import deliver_due
 from delegates.roles import ORGANIZERS, REGISTRATION_STAFF
 
-from .factories import UserFactory, staff_member
+from .factories import UserFactory, staff_member, superuser
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-Long-passphrase-2026"
@@ -123,3 +123,37 @@ def test_account_pages_use_the_site_layout(client):
     assert '<html lang="en">' in content
     assert '<main id="main"' in content
     assert re.search(r'class="[^"]*form-control[^"]*"', content)
+
+
+def test_superusers_also_need_two_factor_for_the_admin(client, settings):
+    settings.FORUM_ORGANIZER_MFA_REQUIRED = True
+    client.force_login(superuser(with_totp=False))
+    assert client.get(reverse("admin:index"))["Location"] == reverse("mfa_activate_totp")
+    client.force_login(superuser(with_totp=True))
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_password_reset_links_are_not_shown_in_the_outbox_admin(client):
+    verified_user()
+    client.post(reverse("account_reset_password"), {"email": "delegate@example.org"})
+    message = OutboxMessage.objects.get()
+    assert "/accounts/password/reset/key/" in message.body_text
+    client.force_login(superuser())
+    page = client.get(reverse("admin:delegates_outboxmessage_change", args=[message.pk])).content.decode()
+    assert "/accounts/password/reset/key/" not in page
+    assert message.subject in page
+
+
+def test_profile_next_must_stay_on_this_site(client):
+    client.force_login(UserFactory())
+    data = {
+        "given_name_latin": "Aigerim",
+        "family_name_latin": "Bekova",
+        "position": "Counsellor",
+        "organization": "MFA",
+        "country": "KZ",
+        "phone": "+77012345678",
+        "preferred_language": "en",
+    }
+    response = client.post(reverse("delegates:profile") + "?next=https://evil.example.com/", data)
+    assert response["Location"] == reverse("delegates:me")

@@ -22,8 +22,8 @@ from .factories import (
     SectorFactory,
     SpeakerFactory,
     SubForumFactory,
-    UserFactory,
     staff_member,
+    superuser,
 )
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ CLONE_OPTION = '<option value="clone_selected">'
 
 
 def _superuser():
-    return UserFactory(is_staff=True, is_superuser=True)
+    return superuser()
 
 
 def _staff_in(group_name):

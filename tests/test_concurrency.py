@@ -77,9 +77,12 @@ def run_together(jobs, threads=THREADS):
 
 
 def submit_job(event, sub_forum, user):
-    """One delegate submits an in-person registration for the sub-forum."""
+    """One delegate submits an in-person registration (for the sub-forum, if one is given)."""
     return lambda: services.submit_registration(
-        event=event, user=user, data=registration_data(mode="in_person"), sub_forums=[sub_forum]
+        event=event,
+        user=user,
+        data=registration_data(mode="in_person"),
+        sub_forums=[sub_forum] if sub_forum else [],
     )
 
 
@@ -116,12 +119,12 @@ def test_control_without_locks_overbooks(open_event, unlocked):
 
 
 def test_edition_rush_never_exceeds_edition_capacity(open_event):
+    # No sub-forum: only the edition row's lock stands between the requests.
     open_event.in_person_capacity = 30
     open_event.save()
-    sub_forum = SubForumFactory(event=open_event)
     users = UserFactory.create_batch(100)
 
-    errors = run_together([submit_job(open_event, sub_forum, user) for user in users])
+    errors = run_together([submit_job(open_event, None, user) for user in users])
 
     assert errors == []
     statuses = list(Registration.objects.filter(event=open_event).values_list("status", flat=True))
@@ -157,3 +160,14 @@ def test_two_organizers_promoting_at_once_never_exceed_capacity(open_event):
 
     assert Registration.objects.filter(event=open_event, status__in=["pending", "approved"]).count() == 2
     assert [error.code for error in errors] == ["edition_full"]
+
+
+def test_control_without_locks_overbooks_the_edition(open_event, unlocked):
+    open_event.in_person_capacity = 30
+    open_event.save()
+    users = UserFactory.create_batch(THREADS)
+
+    errors = run_together([submit_job(open_event, None, user) for user in users])
+
+    assert errors == []
+    assert Registration.objects.filter(event=open_event, status="pending").count() > 30

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from delegates import services
 from delegates.models import OutboxMessage
-from delegates.outbox import deliver_due, resend
+from delegates.outbox import _claim, _record_sent, deliver_due, resend
 
 from .factories import EventFactory, ProfileFactory, registration_data
 
@@ -139,3 +139,37 @@ def test_after_commit_the_delivery_task_sends(event, django_capture_on_commit_ca
         register(event, 1)
     assert len(mail.outbox) == 1
     assert OutboxMessage.objects.get().status == "sent"
+
+
+def test_a_message_is_leased_to_one_worker_at_a_time(event):
+    register(event, 1)
+    message = OutboxMessage.objects.get()
+    now = timezone.now()
+    lease = _claim(message.pk, now)
+    assert lease is not None
+    assert _claim(message.pk, now) is None  # a second worker skips it
+    assert _claim(message.pk, lease) is not None  # the lease ran out: the message is due again
+
+
+def test_a_resend_during_a_send_is_not_lost(event):
+    register(event, 1)
+    message = OutboxMessage.objects.get()
+    lease = _claim(message.pk, timezone.now())
+    resend(message)  # an organizer asks for it again while it is being sent
+    _record_sent(message, lease)
+    assert OutboxMessage.objects.get().status == "queued"
+
+
+def test_an_outage_schedules_one_retry_task_however_often_delivery_runs(event, smtp_settings, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    register(event, 3)
+    start = timezone.now()
+    for _ in range(5):
+        deliver_due(now=start)
+    deferred = DBTaskResult.objects.filter(task_path="delegates.tasks.deliver_outbox").exclude(
+        run_after__year=9999
+    )
+    assert deferred.count() == 1
+    assert deferred.get().run_after == start + datetime.timedelta(minutes=1)

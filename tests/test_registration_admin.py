@@ -136,12 +136,17 @@ def test_passport_is_readable_by_organizers_only(client, event):
         passport_expires_on=expires,
     )[0]
     url = reverse("admin:delegates_registration_change", args=[registration.pk])
-    client.force_login(staff_member(ORGANIZERS))
+    organizer = staff_member(ORGANIZERS)
+    client.force_login(organizer)
     assert "N98765432" in client.get(url).content.decode()
+    assert list(AuditEntry.objects.filter(action="passport_viewed").values_list("actor", "registration")) == [
+        (organizer.pk, registration.pk)
+    ]
     client.force_login(staff_member(REGISTRATION_STAFF))
     content = client.get(url).content.decode()
     assert "N98765432" not in content
     assert "•••••••32" in content
+    assert AuditEntry.objects.filter(action="passport_viewed").count() == 1
 
 
 def test_edition_page_shows_seats_against_capacity_and_waiting_lists(client, event):
@@ -188,3 +193,47 @@ def test_registration_page_shows_travel_in_the_editions_time_zone_without_save_b
     ).content.decode()
     assert "2:30 p.m." in content
     assert 'name="_save"' not in content
+
+
+def test_raising_capacity_in_the_admin_lets_the_line_in(client, event):
+    register(event, 2, mode="in_person")
+    waiting = register(event, 2, mode="in_person")
+    assert {r.status for r in waiting} == {"waitlisted"}
+    client.force_login(staff_member(ORGANIZERS))
+    url = reverse("admin:events_event_change", args=[event.pk])
+    form = client.get(url).context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and not isinstance(value, list)
+    }
+    data.update(
+        {
+            "start_on": event.start_on.isoformat(),
+            "end_on": event.end_on.isoformat(),
+            "registration_opens_at_0": "",
+            "registration_opens_at_1": "",
+            "registration_closes_at_0": "",
+            "registration_closes_at_1": "",
+            "in_person_capacity": "3",
+            "online_capacity": "",
+            "requires_approval": "on",
+            "roles-TOTAL_FORMS": "0",
+            "roles-INITIAL_FORMS": "0",
+            "sub_forums-TOTAL_FORMS": "0",
+            "sub_forums-INITIAL_FORMS": "0",
+        }
+    )
+    data.pop("organizations", None)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert [Registration.objects.get(pk=r.pk).status for r in waiting] == ["pending", "waitlisted"]
+
+
+def test_promote_action_gives_a_free_seat(client, event):
+    register(event, 2, mode="in_person")
+    waiting = register(event, 1, mode="in_person")[0]
+    type(event).objects.filter(pk=event.pk).update(in_person_capacity=3)
+    client.force_login(staff_member(ORGANIZERS))
+    client.post(CHANGELIST, {"action": "promote_selected", "_selected_action": [waiting.pk]})
+    assert Registration.objects.get(pk=waiting.pk).status == "pending"

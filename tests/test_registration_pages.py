@@ -401,3 +401,25 @@ def test_cancel_page_of_a_cancelled_registration_returns_to_my_page(client, even
     client.post(reverse("delegates:cancel", args=["forum"]), {"confirm": "on"})
     response = client.get(reverse("delegates:cancel", args=["forum"]))
     assert response["Location"] == reverse("delegates:me")
+
+
+def test_the_edit_form_never_shows_the_stored_passport_and_keeps_it_when_left_blank(client, event, delegate):
+    expires = f"{event.end_on + datetime.timedelta(days=400):%Y-%m-%d}"
+    passport = {
+        "wants_visa_letter": "on",
+        "passport_number": "N12345678",
+        "passport_nationality": "KZ",
+        "passport_birth_date": "1980-05-04",
+        "passport_expires_on": expires,
+    }
+    client.post(register_url(), in_person_post(event, **passport))
+    form = client.get(register_url()).content.decode()
+    assert "N12345678" not in form and "1980-05-04" not in form and expires not in form
+    assert "•••••••78" in form
+    blank = dict.fromkeys(
+        ["passport_number", "passport_nationality", "passport_birth_date", "passport_expires_on"], ""
+    )
+    client.post(register_url(), in_person_post(event, wants_visa_letter="on", flight="HY 1", **blank))
+    registration = Registration.objects.get()
+    assert (registration.flight, registration.passport_number) == ("HY 1", "N12345678")
+    assert registration.passport_birth_date == datetime.date(1980, 5, 4)
