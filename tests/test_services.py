@@ -331,3 +331,54 @@ def test_delegates_cannot_cancel_after_registration_closes_but_organizers_can(ev
     assert error.value.code == "registration_closed"
     services.cancel_registration(registration=registration, actor=UserFactory(is_staff=True), now=later)
     assert Registration.objects.get().status == "cancelled"
+
+
+def test_sub_forum_line_moves_first_come_first_served(event):
+    event.in_person_capacity = None
+    event.save()
+    room = SubForumFactory(event=event, in_person_capacity=1)
+    holder = submit(event, mode="in_person", sub_forums=[room])
+    first = submit(event, mode="in_person", sub_forums=[room], minutes=1)
+    second = submit(event, mode="in_person", sub_forums=[room], minutes=2)
+    services.cancel_registration(registration=holder, actor=holder.user, now=NOW)
+    states = dict(SubForumSeat.objects.filter(sub_forum=room).values_list("registration", "state"))
+    assert (states[first.pk], states[second.pk]) == ("confirmed", "waitlisted")
+    assert seat_position(SubForumSeat.objects.get(registration=second)) == 1
+
+
+def test_dropping_a_sub_forum_on_edit_lets_the_next_in(event):
+    event.in_person_capacity = None
+    event.save()
+    room = SubForumFactory(event=event, in_person_capacity=1)
+    holder = submit(event, mode="in_person", sub_forums=[room])
+    waiting = submit(event, mode="in_person", sub_forums=[room], minutes=1)
+    services.edit_registration(registration=holder, data={}, sub_forums=[], actor=holder.user, now=NOW)
+    assert list(holder.seats.all()) == []
+    assert SubForumSeat.objects.get(registration=waiting).state == "confirmed"
+    assert mails("seat_confirmed") == [waiting.user.email]
+
+
+def test_waitlisting_is_audited_and_emailed(event):
+    admin = UserFactory(is_staff=True)
+    registration = submit(event, mode="in_person")
+    services.waitlist_registration(registration=registration, actor=admin, now=NOW)
+    assert list(AuditEntry.objects.filter(action="waitlisted").values_list("actor", "registration")) == [
+        (admin.pk, registration.pk)
+    ]
+    assert mails("waitlisted") == [registration.user.email]
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected", "absent"),
+    [
+        ("in_person", "Please bring your passport", "stream links"),
+        ("online", "stream links of your sub-forums", "Please bring your passport"),
+    ],
+)
+def test_approved_email_says_what_to_bring_or_how_to_join(event, mode, expected, absent):
+    event.in_person_capacity = None
+    event.save()
+    registration = submit(event, mode=mode)
+    services.approve_registration(registration=registration, actor=UserFactory(is_staff=True))
+    body = OutboxMessage.objects.get(kind="registration_approved").body_text
+    assert expected in body and absent not in body
