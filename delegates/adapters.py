@@ -1,6 +1,7 @@
 """allauth hooks: its emails go through the outbox like every other message."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 
 from .outbox import queue_prepared_email
 
@@ -14,10 +15,10 @@ class AccountAdapter(DefaultAccountAdapter):
         from django.contrib.sites.shortcuts import get_current_site
 
         request = allauth_context.request
+        site = get_current_site(request)
+        site.name = settings.FORUM_SITE_NAME  # "Hello from <the forum>", not from a host name
         message = self.render_mail(
-            template_prefix,
-            email,
-            {"request": request, "email": email, "current_site": get_current_site(request), **context},
+            template_prefix, email, {"request": request, "email": email, "current_site": site, **context}
         )
         html = next(
             (

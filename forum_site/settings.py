@@ -217,7 +217,8 @@ SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0)
 
-# The public address of the site, for links in emails.
+# The forum's name in account emails, and the public address of the site, for links in emails.
+FORUM_SITE_NAME = env.str("FORUM_SITE_NAME", default="China–Central Asia Cooperation Forum")
 FORUM_SITE_URL = env.str("FORUM_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Stable calendar UIDs: <object>@FORUM_UID_DOMAIN, independent of the host a page was read on.
 FORUM_UID_DOMAIN = env.str("FORUM_UID_DOMAIN", default="forum-site.local")

@@ -32,6 +32,7 @@ def test_signup_sends_a_verification_link_through_the_outbox_and_confirming_sign
     assert response.status_code == 302
     assert User.objects.filter(email="aigerim@example.kz").exists()
     message = OutboxMessage.objects.get(to="aigerim@example.kz")
+    assert "Hello from China–Central Asia Cooperation Forum!" in message.body_text
     link = re.search(r"/accounts/confirm-email/[^/\s]+/", message.body_text).group(0)
     assert deliver_due()["sent"] == 1 and len(mail.outbox) == 1
     assert client.get(reverse("delegates:me"))["Location"].startswith("/accounts/login/")
