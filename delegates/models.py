@@ -310,3 +310,49 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.to}"
+
+
+class CheckIn(models.Model):
+    """A person admitted at the venue entrance (no sub-forum) or at one sub-forum."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="check_ins")
+    sub_forum = models.ForeignKey(
+        SubForum, on_delete=models.CASCADE, null=True, blank=True, related_name="check_ins"
+    )
+    checked_in_at = models.DateTimeField(_("admitted at"), auto_now_add=True)
+    checked_in_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        ordering = ["-checked_in_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "sub_forum"], name="checkin_once_per_sub_forum"),
+            models.UniqueConstraint(
+                fields=["registration"], condition=Q(sub_forum__isnull=True), name="checkin_once_at_entrance"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.registration} @ {self.sub_forum or _('entrance')}"
+
+
+class ExportPreset(models.Model):
+    """A staff member's named set of filters and columns, re-run in one click."""
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="export_presets")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+    query = models.TextField(_("filters and columns"), help_text=_("The list's query string."))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("export preset")
+        verbose_name_plural = _("export presets")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "event", "name"], name="preset_name_unique_per_owner"),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -431,3 +431,15 @@ def refill(*, event: Event, actor: User) -> None:
 def record_passport_view(*, registration: Registration, actor: User) -> None:
     """Passport data was shown to someone: keep who and when."""
     _audit("passport_viewed", registration, actor)
+
+
+def record_export(
+    *, event: Event, actor: User, file_format: str, filters: dict, columns: list[str], rows: int
+) -> None:
+    """An attendee list left the system: keep who, when, which edition, filters, columns, rows, format."""
+    AuditEntry.objects.create(
+        action="export",
+        event=event,
+        actor=actor,
+        data={"format": file_format, "filters": filters, "columns": columns, "rows": rows},
+    )

@@ -18,6 +18,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("staff/", include("delegates.staff_urls")),
     path("", include("delegates.urls")),
     path("", include("events.urls")),
 ]

@@ -55,6 +55,10 @@ def test_roles_organizers_edit_programme_and_registrations_but_not_accounts():
         "delegates.view_passport",
         "delegates.export_registration",
         "delegates.check_in_registration",
+        "delegates.view_checkin",
+        "delegates.add_checkin",
+        "delegates.delete_checkin",
+        "delegates.view_exportpreset",
     }
 
 
@@ -66,6 +70,8 @@ def test_roles_registration_staff_view_export_check_in_and_never_passports():
         "delegates.view_subforumseat",
         "delegates.export_registration",
         "delegates.check_in_registration",
+        "delegates.view_checkin",
+        "delegates.add_checkin",
     }
 
 

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from . import staff_views
+
+app_name = "staff"
+
+urlpatterns = [
+    path("", staff_views.StaffHomeView.as_view(), name="home"),
+    path(
+        "<slug:event_slug>/registrations/", staff_views.RegistrationListView.as_view(), name="registrations"
+    ),
+    path(
+        "<slug:event_slug>/registrations/export.csv",
+        staff_views.export_registrations,
+        {"file_format": "csv"},
+        name="export_csv",
+    ),
+    path(
+        "<slug:event_slug>/registrations/export.xlsx",
+        staff_views.export_registrations,
+        {"file_format": "xlsx"},
+        name="export_xlsx",
+    ),
+    path("<slug:event_slug>/presets/", staff_views.save_preset, name="save_preset"),
+    path("<slug:event_slug>/presets/<int:pk>/delete/", staff_views.delete_preset, name="delete_preset"),
+]

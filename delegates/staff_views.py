@@ -1,0 +1,189 @@
+"""Staff pages (/staff/...): the registrations list, its exports and saved presets.
+
+Everything here is for Registration staff and Organizers; anyone else gets 404 (anonymous
+visitors are sent to sign in). The checks are in delegates/permissions.py."""
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.generic import TemplateView
+
+from events.models import Event
+
+from . import exports, services
+from .filters import filtered_registrations
+from .models import ExportPreset, SubForumSeat
+from .permissions import can_export, can_see_passports, can_use_staff_area, require
+
+PAGE_SIZES = (25, 50, 100, 200)
+FILTER_PARAMS = (
+    "q",
+    "status",
+    "mode",
+    "category",
+    "country",
+    "sub_forum",
+    "checked_in",
+    "arrival_on",
+    "sort",
+)
+
+
+def staff_edition(request, slug: str) -> Event:
+    """The edition named in a staff URL (drafts included), once the user may use the staff area."""
+    require(can_use_staff_area(request.user))
+    return get_object_or_404(Event, slug=slug)
+
+
+def filter_params(query) -> dict:
+    """The filters of a query string (what exports, presets and audit entries record)."""
+    return {name: query[name] for name in FILTER_PARAMS if query.get(name)}
+
+
+class StaffAreaMixin:
+    """Sign-in first; then 404 for anyone who is not staff."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        require(can_use_staff_area(request.user))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class StaffHomeView(StaffAreaMixin, TemplateView):
+    """The editions, newest first, each with its staff pages."""
+
+    template_name = "staff/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["events"] = Event.objects.order_by("-start_on", "-pk")
+        return context
+
+
+class RegistrationListView(StaffAreaMixin, TemplateView):
+    """The registrations of an edition with filters, search, sorting, pagination and exports."""
+
+    template_name = "staff/registration_list.html"
+
+    @cached_property
+    def event(self):
+        return get_object_or_404(Event, slug=self.kwargs["event_slug"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        registration_filter = filtered_registrations(self.event, self.request.GET)
+        registrations = (
+            registration_filter.qs if registration_filter.is_valid() else registration_filter.queryset.none()
+        )
+        seats = SubForumSeat.objects.select_related("sub_forum").order_by("sub_forum__starts_at", "pk")
+        registrations = registrations.select_related("user__profile").prefetch_related(
+            Prefetch("seats", queryset=seats), "check_ins"
+        )
+        page_size = _page_size(self.request.GET.get("per_page"))
+        page = Paginator(registrations, page_size).get_page(self.request.GET.get("page"))
+        may_see_passports = can_see_passports(self.request.user)
+        chosen = self.request.GET.getlist("col") or exports.DEFAULT_COLUMNS
+        context.update(
+            {
+                "event": self.event,
+                "filter": registration_filter,
+                "page_obj": page,
+                "page_range": list(
+                    page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+                ),
+                "page_sizes": PAGE_SIZES,
+                "page_size": page_size,
+                "filter_query": urlencode(filter_params(self.request.GET)),
+                "list_query": urlencode({**filter_params(self.request.GET), "per_page": page_size}),
+                "export_query": urlencode(
+                    [*filter_params(self.request.GET).items(), *(("col", key) for key in chosen)]
+                ),
+                "columns": exports.allowed_columns(may_see_passports=may_see_passports),
+                "chosen_columns": set(chosen),
+                "may_export": can_export(self.request.user),
+                "presets": ExportPreset.objects.filter(owner=self.request.user, event=self.event),
+            }
+        )
+        return context
+
+
+def _page_size(value) -> int:
+    """One of the offered page sizes (50 unless asked otherwise)."""
+    return int(value) if value in {str(size) for size in PAGE_SIZES} else 50
+
+
+def export_registrations(request, event_slug: str, file_format: str):
+    """Exactly the filtered list as CSV (streamed) or XLSX (constant memory), audited."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    event = staff_edition(request, event_slug)
+    require(can_export(request.user))
+    registration_filter = filtered_registrations(event, request.GET)
+    queryset = (
+        registration_filter.qs if registration_filter.is_valid() else registration_filter.queryset.none()
+    )
+    columns = exports.chosen_columns(
+        request.GET.getlist("col") or exports.DEFAULT_COLUMNS,
+        may_see_passports=can_see_passports(request.user),
+    )
+    builder = exports.RowBuilder(event, columns)
+    services.record_export(
+        event=event,
+        actor=request.user,
+        file_format=file_format,
+        filters=filter_params(request.GET),
+        columns=[column.key for column in columns],
+        rows=queryset.count(),
+    )
+    stamp = timezone.localtime(timezone.now(), event.tz).strftime("%Y%m%d-%H%M")
+    filename = f"{event.slug}-registrations-{stamp}.{file_format}"
+    if file_format == "csv":
+        response = StreamingHttpResponse(
+            exports.csv_chunks(builder, queryset), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    handle = exports.xlsx_file(builder, queryset, title=event.slug)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@require_POST
+def save_preset(request, event_slug: str):
+    """Save the current filters and columns under a name, for this staff member only."""
+    event = staff_edition(request, event_slug)
+    name = request.POST.get("name", "").strip()[:100]
+    query = request.POST.get("query", "")[:2000]
+    list_url = reverse("staff:registrations", args=[event.slug])
+    if not name:
+        messages.error(request, _("Give the preset a name."))
+        return HttpResponseRedirect(f"{list_url}?{query}")
+    ExportPreset.objects.update_or_create(
+        owner=request.user, event=event, name=name, defaults={"query": query}
+    )
+    messages.success(request, _("Preset “%(name)s” saved.") % {"name": name})
+    return HttpResponseRedirect(f"{list_url}?{query}")
+
+
+@require_POST
+def delete_preset(request, event_slug: str, pk: int):
+    """Delete one of my presets (someone else's is 404)."""
+    event = staff_edition(request, event_slug)
+    preset = get_object_or_404(ExportPreset, pk=pk, owner=request.user, event=event)
+    preset.delete()
+    messages.success(request, _("Preset deleted."))
+    return redirect("staff:registrations", event.slug)
