@@ -12,10 +12,12 @@ from django_countries import countries
 from events.admin import EditionTimeZoneMixin, EventAdmin, SubForumAdmin
 from events.models import Event, SubForum
 
-from . import services
+from . import exports, services
 from .models import AuditEntry, OutboxMessage, Profile, Registration, SubForumSeat, User
 from .outbox import resend
+from .permissions import can_export
 from .selectors import seat_summary
+from .staff_views import export_response
 
 
 @admin.register(User)
@@ -154,7 +156,14 @@ class RegistrationAdmin(EditionTimeZoneMixin, admin.ModelAdmin):
     ]
     date_hierarchy = "created_at"
     inlines = [SeatInline]
-    actions = ["approve_selected", "promote_selected", "reject_selected", "waitlist_selected"]
+    actions = [
+        "approve_selected",
+        "promote_selected",
+        "reject_selected",
+        "waitlist_selected",
+        "export_selected_csv",
+        "export_selected_xlsx",
+    ]
     list_per_page = 50
 
     def has_add_permission(self, request):
@@ -237,6 +246,35 @@ class RegistrationAdmin(EditionTimeZoneMixin, admin.ModelAdmin):
             self.message_user(request, success % {"count": done}, messages.SUCCESS)
         for line in refused:
             self.message_user(request, line, messages.WARNING)
+
+    def has_export_permission(self, request):
+        """Registration staff and Organizers may export."""
+        return can_export(request.user)
+
+    def _export(self, request, queryset, file_format):
+        """The same export as the staff pages, of the selected rows (one edition at a time)."""
+        editions = set(queryset.values_list("event", flat=True))
+        if len(editions) != 1:
+            self.message_user(request, _("Select registrations of one edition to export."), messages.ERROR)
+            return None
+        event = Event.objects.get(pk=editions.pop())
+        columns = exports.chosen_columns(exports.DEFAULT_COLUMNS, may_see_passports=False)
+        return export_response(
+            request,
+            event,
+            queryset,
+            columns,
+            file_format,
+            filters={"selected": sorted(queryset.values_list("pk", flat=True))},
+        )
+
+    @admin.action(description=_("Export the selected registrations (CSV)"), permissions=["export"])
+    def export_selected_csv(self, request, queryset):
+        return self._export(request, queryset, "csv")
+
+    @admin.action(description=_("Export the selected registrations (XLSX)"), permissions=["export"])
+    def export_selected_xlsx(self, request, queryset):
+        return self._export(request, queryset, "xlsx")
 
     @admin.action(description=_("Approve the selected registrations"), permissions=["change"])
     def approve_selected(self, request, queryset):

@@ -136,15 +136,20 @@ def export_registrations(request, event_slug: str, file_format: str):
         request.GET.getlist("col") or exports.DEFAULT_COLUMNS,
         may_see_passports=can_see_passports(request.user),
     )
-    builder = exports.RowBuilder(event, columns)
+    return export_response(request, event, queryset, columns, file_format, filter_params(request.GET))
+
+
+def export_response(request, event: Event, queryset, columns, file_format: str, filters: dict):
+    """Record the export, then send the file: CSV streamed as written, XLSX from a temporary file."""
     services.record_export(
         event=event,
         actor=request.user,
         file_format=file_format,
-        filters=filter_params(request.GET),
+        filters=filters,
         columns=[column.key for column in columns],
         rows=queryset.count(),
     )
+    builder = exports.RowBuilder(event, columns)
     stamp = timezone.localtime(timezone.now(), event.tz).strftime("%Y%m%d-%H%M")
     filename = f"{event.slug}-registrations-{stamp}.{file_format}"
     if file_format == "csv":

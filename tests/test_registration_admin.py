@@ -237,3 +237,18 @@ def test_promote_action_gives_a_free_seat(client, event):
     client.force_login(staff_member(ORGANIZERS))
     client.post(CHANGELIST, {"action": "promote_selected", "_selected_action": [waiting.pk]})
     assert Registration.objects.get(pk=waiting.pk).status == "pending"
+
+
+def test_admin_exports_the_selected_rows(client, event):
+    import csv as csv_module
+    import io
+
+    chosen, _other, also = register(event, 3)
+    client.force_login(staff_member(REGISTRATION_STAFF))
+    response = client.post(
+        CHANGELIST, {"action": "export_selected_csv", "_selected_action": [chosen.pk, also.pk]}
+    )
+    body = b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff")
+    emails = [row[12] for row in csv_module.reader(io.StringIO(body))][1:]
+    assert sorted(emails) == sorted([chosen.user.email, also.user.email])
+    assert AuditEntry.objects.get(action="export").data["rows"] == 2
