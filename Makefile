@@ -9,7 +9,7 @@ PORT ?= 8000
 # Tests that need PostgreSQL are deselected on SQLite.
 PYTEST_MARKERS := $(if $(findstring postgres,$(DATABASE_URL)),,-m "not postgres")
 
-.PHONY: run test lint check-python venv messages migrate demo clean bench-pages
+.PHONY: run test lint check-python venv system-deps messages migrate demo clean bench-pages
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || { \
@@ -23,7 +23,14 @@ $(STAMP): requirements.txt requirements-dev.txt | check-python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	@touch $(STAMP)
 
-venv: $(STAMP)
+venv: $(STAMP) system-deps
+
+# Debian packages the app needs: Pango for WeasyPrint (badges), Noto fonts so Chinese, Cyrillic and
+# Arabic names are drawn (without them they come out as empty boxes, with no error).
+system-deps:
+	@if ! ldconfig -p | grep -q libpangoft2-1.0 || ! fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-noto-core fonts-noto-cjk >/dev/null; fi
 
 # Translation catalogues are compiled by the build (.mo files are not committed); needs GNU gettext.
 messages: venv

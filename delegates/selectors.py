@@ -128,3 +128,12 @@ def seat_summary(event: Event) -> list[tuple[str, int, str, str]]:
             )
         )
     return rows
+
+
+def badge_holders(queryset: QuerySet[Registration]) -> QuerySet[Registration]:
+    """Who gets a badge: approved in-person delegates with a profile, by family name."""
+    return (
+        queryset.filter(status=Registration.Status.APPROVED, mode="in_person", user__profile__isnull=False)
+        .select_related("user__profile")
+        .order_by("user__profile__family_name_latin", "user__profile__given_name_latin", "pk")
+    )

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import AttendanceMode, Event, SubForum
 
-from .models import AuditEntry, Registration, SubForumSeat, User
+from .models import AuditEntry, Registration, SubForumSeat, User, new_badge_token
 from .notifications import notify
 
 # Test-only switches, used by tests/test_concurrency.py to prove the tests can see overbooking:
@@ -442,4 +442,20 @@ def record_export(
         event=event,
         actor=actor,
         data={"format": file_format, "filters": filters, "columns": columns, "rows": rows},
+    )
+
+
+@transaction.atomic
+def reissue_badge(*, registration: Registration, actor: User) -> Registration:
+    """Give the registration a new badge token; the old badge is refused at the desk from now on."""
+    registration.badge_token = new_badge_token()
+    registration.save(update_fields=["badge_token", "updated_at"])
+    _audit("badge_reissued", registration, actor)
+    return registration
+
+
+def record_badges_printed(*, event: Event, actor: User, count: int, filters: dict) -> None:
+    """A sheet of badges was printed."""
+    AuditEntry.objects.create(
+        action="badges_printed", event=event, actor=actor, data={"count": count, "filters": filters}
     )

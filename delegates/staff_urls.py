@@ -21,6 +21,7 @@ urlpatterns = [
         {"file_format": "xlsx"},
         name="export_xlsx",
     ),
+    path("<slug:event_slug>/badges.pdf", staff_views.print_badges, name="badges"),
     path("<slug:event_slug>/presets/", staff_views.save_preset, name="save_preset"),
     path("<slug:event_slug>/presets/<int:pk>/delete/", staff_views.delete_preset, name="delete_preset"),
 ]

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -20,9 +20,11 @@ from django.views.generic import TemplateView
 from events.models import Event
 
 from . import exports, services
+from .badges import badge_pdf
 from .filters import filtered_registrations
 from .models import ExportPreset, SubForumSeat
 from .permissions import can_export, can_see_passports, can_use_staff_area, require
+from .selectors import badge_holders
 
 PAGE_SIZES = (25, 50, 100, 200)
 FILTER_PARAMS = (
@@ -192,3 +194,23 @@ def delete_preset(request, event_slug: str, pk: int):
     preset.delete()
     messages.success(request, _("Preset deleted."))
     return redirect("staff:registrations", event.slug)
+
+
+def print_badges(request, event_slug: str):
+    """A printable sheet of badges for the approved in-person delegates of the filtered list."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    event = staff_edition(request, event_slug)
+    registration_filter = filtered_registrations(event, request.GET)
+    queryset = (
+        registration_filter.qs if registration_filter.is_valid() else registration_filter.queryset.none()
+    )
+    holders = list(badge_holders(queryset))
+    services.record_badges_printed(
+        event=event, actor=request.user, count=len(holders), filters=filter_params(request.GET)
+    )
+    return HttpResponse(
+        badge_pdf(event, holders),
+        content_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{event.slug}-badges.pdf"'},
+    )

@@ -9,4 +9,5 @@ urlpatterns = [
     path("me/", views.MyRegistrationsView.as_view(), name="me"),
     path("me/profile/", views.ProfileView.as_view(), name="profile"),
     path("me/<slug:event_slug>/cancel/", views.CancelView.as_view(), name="cancel"),
+    path("me/<slug:event_slug>/badge.pdf", views.my_badge, name="badge"),
 ]

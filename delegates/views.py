@@ -2,8 +2,9 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpResponseRedirect
-from django.shortcuts import redirect
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -15,6 +16,7 @@ from events.selectors import public_event
 from events.timezones import respond_in_time_zone
 
 from . import selectors, services
+from .badges import badge_pdf
 from .forms import CancelForm, ProfileForm, RegistrationForm
 from .models import Profile
 
@@ -182,3 +184,19 @@ class CancelView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("Your registration is cancelled."))
         return redirect("delegates:me")
+
+
+def my_badge(request, event_slug):
+    """The signed-in delegate's own badge, once approved to attend in person."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    event = public_event(event_slug)
+    registration = get_object_or_404(
+        selectors.badge_holders(request.user.registrations.filter(event=event)), event=event
+    )
+    pdf = badge_pdf(event, [registration])
+    return HttpResponse(
+        pdf,
+        content_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{event.slug}-badge.pdf"'},
+    )
