@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from events.models import Event
 
-from .models import Registration, SubForumSeat, User
+from .models import CheckIn, Registration, SubForumSeat, User
 
 
 def _ahead(queryset: QuerySet, moment_field: str, moment, pk: int) -> int:
@@ -137,3 +137,26 @@ def badge_holders(queryset: QuerySet[Registration]) -> QuerySet[Registration]:
         .select_related("user__profile")
         .order_by("user__profile__family_name_latin", "user__profile__given_name_latin", "pk")
     )
+
+
+def desk_counts(event: Event, sub_forum=None) -> dict[str, int]:
+    """Admitted so far and expected at the entrance (no sub-forum) or at one sub-forum."""
+    admitted = CheckIn.objects.filter(registration__event=event, sub_forum=sub_forum).count()
+    approved = event.registrations.filter(status=Registration.Status.APPROVED, mode="in_person")
+    if sub_forum is not None:
+        approved = approved.filter(seats__sub_forum=sub_forum, seats__state=SubForumSeat.State.CONFIRMED)
+    return {"admitted": admitted, "expected": approved.count()}
+
+
+def desk_search(event: Event, text: str, limit: int = 20) -> list[Registration]:
+    """Registrations whose name (either script) or organization matches every word, for the desk."""
+    queryset = event.registrations.select_related("user__profile")
+    for word in text.split()[:5]:
+        queryset = queryset.filter(
+            Q(user__profile__given_name_latin__icontains=word)
+            | Q(user__profile__family_name_latin__icontains=word)
+            | Q(user__profile__given_name_native__icontains=word)
+            | Q(user__profile__family_name_native__icontains=word)
+            | Q(user__profile__organization__icontains=word)
+        )
+    return list(queryset.order_by("user__profile__family_name_latin", "pk")[:limit])

@@ -9,6 +9,7 @@ transaction."""
 
 import datetime
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import AttendanceMode, Event, SubForum
 
-from .models import AuditEntry, Registration, SubForumSeat, User, new_badge_token
+from .models import AuditEntry, CheckIn, Registration, SubForumSeat, User, new_badge_token
 from .notifications import notify
 
 # Test-only switches, used by tests/test_concurrency.py to prove the tests can see overbooking:
@@ -459,3 +460,69 @@ def record_badges_printed(*, event: Event, actor: User, count: int, filters: dic
     AuditEntry.objects.create(
         action="badges_printed", event=event, actor=actor, data={"count": count, "filters": filters}
     )
+
+
+@dataclass(frozen=True)
+class CheckInOutcome:
+    """What the desk shows after a scan: admitted or not, why, and who."""
+
+    admitted: bool
+    code: str
+    message: str
+    registration: Registration | None = None
+
+
+REFUSALS = {
+    Status.PENDING: ("not_approved", _("Not approved yet: send them to the registration desk.")),
+    Status.WAITLISTED: ("waitlisted", _("On the waiting list: no seat at this edition.")),
+    Status.REJECTED: ("rejected", _("This registration was rejected.")),
+    Status.CANCELLED: ("cancelled", _("This registration was cancelled.")),
+}
+
+
+@transaction.atomic
+def check_in(
+    *,
+    event: Event,
+    actor: User,
+    token: str = "",
+    registration_id: int | None = None,
+    sub_forum: SubForum | None = None,
+) -> CheckInOutcome:
+    """Admit a person once, at the venue entrance (no sub-forum) or at a sub-forum, or say why not."""
+    registrations = event.registrations.select_related("user__profile")
+    if token:
+        registration = registrations.filter(badge_token=token.strip()).first()
+    else:
+        registration = registrations.filter(pk=registration_id).first()
+    if registration is None:
+        return CheckInOutcome(
+            False, "unknown", _("Unknown badge: not of this edition, or replaced by a new one.")
+        )
+    if registration.status in REFUSALS:
+        code, message = REFUSALS[registration.status]
+        return CheckInOutcome(False, code, message, registration)
+    if registration.mode != AttendanceMode.IN_PERSON:
+        return CheckInOutcome(False, "online", _("Registered to attend online, not in person."), registration)
+    if (
+        sub_forum is not None
+        and not registration.seats.filter(sub_forum=sub_forum, state=SeatState.CONFIRMED).exists()
+    ):
+        return CheckInOutcome(False, "no_seat", _("No confirmed seat in this sub-forum."), registration)
+    try:
+        with transaction.atomic():
+            CheckIn.objects.create(registration=registration, sub_forum=sub_forum, checked_in_by=actor)
+    except IntegrityError:  # admitted already, perhaps a moment ago at another scanner
+        earlier = CheckIn.objects.select_related("checked_in_by").get(
+            registration=registration, sub_forum=sub_forum
+        )
+        moment = timezone.localtime(earlier.checked_in_at, event.tz).strftime("%H:%M")
+        who = earlier.checked_in_by.email if earlier.checked_in_by else "?"
+        return CheckInOutcome(
+            False,
+            "already",
+            _("Already admitted at %(time)s by %(who)s.") % {"time": moment, "who": who},
+            registration,
+        )
+    _audit("checked_in", registration, actor, sub_forum=sub_forum.pk if sub_forum else None)
+    return CheckInOutcome(True, "admitted", _("Admitted."), registration)

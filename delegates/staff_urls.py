@@ -22,6 +22,8 @@ urlpatterns = [
         name="export_xlsx",
     ),
     path("<slug:event_slug>/badges.pdf", staff_views.print_badges, name="badges"),
+    path("<slug:event_slug>/check-in/", staff_views.CheckInDeskView.as_view(), name="check_in"),
+    path("<slug:event_slug>/check-in/counts.json", staff_views.desk_counts_json, name="check_in_counts"),
     path("<slug:event_slug>/presets/", staff_views.save_preset, name="save_preset"),
     path("<slug:event_slug>/presets/<int:pk>/delete/", staff_views.delete_preset, name="delete_preset"),
 ]

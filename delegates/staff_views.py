@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -23,8 +23,8 @@ from . import exports, services
 from .badges import badge_pdf
 from .filters import filtered_registrations
 from .models import ExportPreset, SubForumSeat
-from .permissions import can_export, can_see_passports, can_use_staff_area, require
-from .selectors import badge_holders
+from .permissions import can_check_in, can_export, can_see_passports, can_use_staff_area, require
+from .selectors import badge_holders, desk_counts, desk_search
 
 PAGE_SIZES = (25, 50, 100, 200)
 FILTER_PARAMS = (
@@ -214,3 +214,88 @@ def print_badges(request, event_slug: str):
         content_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{event.slug}-badges.pdf"'},
     )
+
+
+class CheckInDeskView(StaffAreaMixin, TemplateView):
+    """The door: scan a badge (camera or handheld scanner) or search a name, and admit once."""
+
+    template_name = "staff/check_in.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            require(can_check_in(request.user))
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def event(self):
+        return get_object_or_404(Event, slug=self.kwargs["event_slug"])
+
+    @cached_property
+    def sub_forum(self):
+        """The sub-forum this desk admits to; None at the venue entrance."""
+        point = self.request.GET.get("point") or self.request.POST.get("point") or ""
+        if not point.isdigit():
+            return None
+        return get_object_or_404(self.event.sub_forums.all(), pk=point)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.get("q", "").strip()[:100]
+        context.update(
+            {
+                "event": self.event,
+                "sub_forum": self.sub_forum,
+                "sub_forums": self.event.sub_forums.all(),
+                "counts": desk_counts(self.event, self.sub_forum),
+                "query": query,
+                "results": desk_search(self.event, query) if query else [],
+            }
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        registration_id = request.POST.get("registration", "")
+        outcome = services.check_in(
+            event=self.event,
+            actor=request.user,
+            token=request.POST.get("token", "")[:100],
+            registration_id=int(registration_id) if registration_id.isdigit() else None,
+            sub_forum=self.sub_forum,
+        )
+        if "application/json" in request.headers.get("Accept", ""):
+            return JsonResponse(
+                {**_outcome_json(outcome), "counts": desk_counts(self.event, self.sub_forum)},
+                status=200,
+            )
+        return self.render_to_response(self.get_context_data(outcome=outcome))
+
+
+def _outcome_json(outcome) -> dict:
+    """What the desk's script shows: the verdict and the person (no email, no passport)."""
+    data = {
+        "admitted": outcome.admitted,
+        "code": outcome.code,
+        "message": str(outcome.message),
+        "person": None,
+    }
+    registration = outcome.registration
+    if registration is not None:
+        profile = getattr(registration.user, "profile", None)
+        data["person"] = {
+            "name_latin": profile.name_latin if profile else "",
+            "name_native": profile.name_native if profile else "",
+            "organization": profile.organization if profile else "",
+            "country": str(profile.country.name) if profile else "",
+            "category": str(registration.get_category_display()),
+            "status": str(registration.get_status_display()),
+        }
+    return data
+
+
+def desk_counts_json(request, event_slug: str):
+    """The desk's live counts."""
+    require(request.user.is_authenticated and can_check_in(request.user))
+    event = staff_edition(request, event_slug)
+    point = request.GET.get("point", "")
+    sub_forum = get_object_or_404(event.sub_forums.all(), pk=point) if point.isdigit() else None
+    return JsonResponse(desk_counts(event, sub_forum))

@@ -5,20 +5,18 @@ barrier (services.LOCKING, services.AFTER_COUNT: test-only switches): they must 
 proves these tests can see overbooking."""
 
 import datetime
-import queue
 import threading
 
 import pytest
-from django.db import connection, connections
 
 from delegates import services
 from delegates.models import Registration, SubForumSeat
 from delegates.selectors import seat_position
 
+from .concurrency import THREADS, run_together
 from .factories import EventFactory, SubForumFactory, UserFactory, registration_data
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-THREADS = 64
 
 
 @pytest.fixture
@@ -42,38 +40,6 @@ def unlocked():
     yield
     services.LOCKING = True
     services.AFTER_COUNT = None
-
-
-def run_together(jobs, threads=THREADS):
-    """Run the jobs on `threads` threads, each with its own connection, released by one barrier."""
-    work = queue.Queue()
-    for job in jobs:
-        work.put(job)
-    start = threading.Barrier(threads, timeout=60)
-    errors = []
-
-    def worker():
-        try:
-            start.wait()
-            while True:
-                try:
-                    job = work.get_nowait()
-                except queue.Empty:
-                    return
-                try:
-                    job()
-                except Exception as error:  # collected and asserted on by the test
-                    errors.append(error)
-        finally:
-            connection.close()
-
-    pool = [threading.Thread(target=worker) for _ in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join(timeout=300)
-    connections.close_all()
-    return errors
 
 
 def submit_job(event, sub_forum, user):

@@ -1,0 +1,165 @@
+"""The check-in desk: admit once, refuse with the reason, count as people come in."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from delegates import services
+from delegates.models import AuditEntry, CheckIn
+from delegates.roles import REGISTRATION_STAFF
+
+from .concurrency import run_together
+from .factories import (
+    EventFactory,
+    ProfileFactory,
+    SubForumFactory,
+    UserFactory,
+    registration_data,
+    staff_member,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def event():
+    now = datetime.datetime.now(datetime.UTC)
+    return EventFactory(
+        slug="forum",
+        start_on=(now + datetime.timedelta(days=60)).date(),
+        end_on=(now + datetime.timedelta(days=62)).date(),
+        registration_opens_at=now - datetime.timedelta(days=1),
+        registration_closes_at=now + datetime.timedelta(days=30),
+    )
+
+
+def registered(event, *, mode="in_person", approve=True, sub_forums=()):
+    """A delegate's registration, approved unless told otherwise."""
+    data = registration_data(mode=mode)
+    if mode == "in_person":
+        start = datetime.datetime.combine(event.start_on, datetime.time(9), tzinfo=event.tz)
+        data.update(arrival_at=start, departure_at=start + datetime.timedelta(days=2))
+    registration = services.submit_registration(
+        event=event,
+        user=ProfileFactory(given_name_latin="Aigerim").user,
+        data=data,
+        sub_forums=list(sub_forums),
+    )
+    if approve:
+        services.approve_registration(registration=registration, actor=UserFactory(is_staff=True))
+    return registration
+
+
+def scan(client, token="", point="", registration=""):
+    """Post a scan as the desk's script does and return the JSON answer."""
+    response = client.post(
+        reverse("staff:check_in", args=["forum"]),
+        {"token": token, "point": point, "registration": registration},
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_a_badge_is_admitted_once_and_the_second_scan_says_when_and_by_whom(client, event):
+    registration = registered(event)
+    registered(event)
+    staff = staff_member(REGISTRATION_STAFF)
+    client.force_login(staff)
+    first = scan(client, registration.badge_token)
+    assert (first["admitted"], first["code"], first["counts"]) == (
+        True,
+        "admitted",
+        {"admitted": 1, "expected": 2},
+    )
+    assert first["person"]["name_latin"].startswith("Aigerim")
+    second = scan(client, registration.badge_token)
+    assert (second["admitted"], second["code"]) == (False, "already")
+    assert staff.email in second["message"] and "Already admitted at" in second["message"]
+    assert second["counts"] == {"admitted": 1, "expected": 2}
+    assert CheckIn.objects.count() == 1
+    assert AuditEntry.objects.filter(action="checked_in", actor=staff).count() == 1
+
+
+def test_refusals_say_why(client, event):
+    pending = registered(event, approve=False)
+    online = registered(event, mode="online")
+    cancelled = registered(event)
+    services.cancel_registration(registration=cancelled, actor=UserFactory(is_staff=True))
+    rejected = registered(event)
+    services.reject_registration(registration=rejected, actor=UserFactory(is_staff=True), reason="No.")
+    reissued = registered(event)
+    old_token = reissued.badge_token
+    services.reissue_badge(registration=reissued, actor=UserFactory(is_staff=True))
+    client.force_login(staff_member(REGISTRATION_STAFF))
+    codes = {
+        name: scan(client, token)["code"]
+        for name, token in [
+            ("pending", pending.badge_token),
+            ("online", online.badge_token),
+            ("cancelled", cancelled.badge_token),
+            ("rejected", rejected.badge_token),
+            ("reissued", old_token),
+            ("unknown", "not-a-token"),
+        ]
+    }
+    assert codes == {
+        "pending": "not_approved",
+        "online": "online",
+        "cancelled": "cancelled",
+        "rejected": "rejected",
+        "reissued": "unknown",
+        "unknown": "unknown",
+    }
+    assert CheckIn.objects.count() == 0
+    assert scan(client, reissued.badge_token)["admitted"] is True
+
+
+def test_sub_forum_check_in_needs_a_confirmed_seat_and_is_separate_from_the_entrance(client, event):
+    room = SubForumFactory(event=event, title="BeiDou")
+    seated = registered(event, sub_forums=[room])
+    elsewhere = registered(event)
+    client.force_login(staff_member(REGISTRATION_STAFF))
+    assert scan(client, seated.badge_token)["admitted"] is True
+    answer = scan(client, seated.badge_token, point=room.pk)
+    assert (answer["admitted"], answer["counts"]) == (True, {"admitted": 1, "expected": 1})
+    assert scan(client, elsewhere.badge_token, point=room.pk)["code"] == "no_seat"
+    assert set(CheckIn.objects.values_list("registration", "sub_forum")) == {
+        (seated.pk, None),
+        (seated.pk, room.pk),
+    }
+
+
+def test_admit_by_name_search_without_javascript(client, event):
+    registration = registered(event)
+    client.force_login(staff_member(REGISTRATION_STAFF))
+    page = client.get(reverse("staff:check_in", args=["forum"]), {"q": "aigerim"}).content.decode()
+    assert f'name="registration" value="{registration.pk}"' in page
+    response = client.post(reverse("staff:check_in", args=["forum"]), {"registration": registration.pk})
+    assert "Admitted" in response.content.decode()
+    assert CheckIn.objects.get().registration == registration
+
+
+def test_the_desk_is_404_for_delegates(client, event):
+    client.force_login(ProfileFactory().user)
+    assert client.get(reverse("staff:check_in", args=["forum"])).status_code == 404
+    assert client.post(reverse("staff:check_in", args=["forum"]), {"token": "x"}).status_code == 404
+    assert client.get(reverse("staff:check_in_counts", args=["forum"])).status_code == 404
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_twenty_simultaneous_scans_of_one_badge_admit_once(event):
+    registration = registered(event)
+    staff = staff_member(REGISTRATION_STAFF)
+    outcomes = []
+
+    def job():
+        outcomes.append(services.check_in(event=event, actor=staff, token=registration.badge_token))
+
+    errors = run_together([job] * 20, threads=20)
+
+    assert errors == []
+    assert sorted(outcome.code for outcome in outcomes) == ["admitted"] + ["already"] * 19
+    assert CheckIn.objects.count() == 1
