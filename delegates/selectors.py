@@ -160,3 +160,49 @@ def desk_search(event: Event, text: str, limit: int = 20) -> list[Registration]:
             | Q(user__profile__organization__icontains=word)
         )
     return list(queryset.order_by("user__profile__family_name_latin", "pk")[:limit])
+
+
+def _bars(rows: list[tuple[str, int]]) -> list[dict]:
+    """Rows with their share of the largest, for the dashboard's bars."""
+    top = max((count for _, count in rows), default=0) or 1
+    return [{"label": label, "count": count, "percent": round(100 * count / top)} for label, count in rows]
+
+
+def _counts_by(queryset: QuerySet, field: str, labels: dict) -> list[dict]:
+    """Counts of a choice field, in the choices' order, as bars."""
+    found = dict(queryset.order_by().values_list(field).annotate(total=Count("pk")))
+    return _bars([(str(label), found.get(value, 0)) for value, label in labels.items()])
+
+
+def dashboard(event: Event) -> dict:
+    """The edition's figures: registrations by status, mode, category and country; seats; check-ins by hour."""
+    from django.db.models.functions import TruncHour
+    from django_countries import countries
+
+    registrations = event.registrations.all()
+    by_country = (
+        registrations.order_by()
+        .values_list("user__profile__country")
+        .annotate(total=Count("pk"))
+        .order_by("-total", "user__profile__country")
+    )
+    hours = (
+        CheckIn.objects.filter(registration__event=event, sub_forum__isnull=True)
+        .annotate(hour=TruncHour("checked_in_at", tzinfo=event.tz))
+        .order_by("hour")
+        .values_list("hour")
+        .annotate(total=Count("pk"))
+    )
+    return {
+        "total": registrations.count(),
+        "by_status": _counts_by(registrations, "status", dict(Registration.Status.choices)),
+        "by_mode": _counts_by(registrations, "mode", {"in_person": _("In person"), "online": _("Online")}),
+        "by_category": _counts_by(registrations, "category", dict(Registration.Category.choices)),
+        "by_country": _bars(
+            [(str(countries.name(code)) if code else "—", total) for code, total in by_country]
+        ),
+        "seats": seat_summary(event),
+        "check_ins": _bars(
+            [(hour.astimezone(event.tz).strftime("%Y-%m-%d %H:00"), total) for hour, total in hours]
+        ),
+    }

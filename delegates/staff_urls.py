@@ -21,6 +21,7 @@ urlpatterns = [
         {"file_format": "xlsx"},
         name="export_xlsx",
     ),
+    path("<slug:event_slug>/dashboard/", staff_views.DashboardView.as_view(), name="dashboard"),
     path("<slug:event_slug>/badges.pdf", staff_views.print_badges, name="badges"),
     path("<slug:event_slug>/check-in/", staff_views.CheckInDeskView.as_view(), name="check_in"),
     path("<slug:event_slug>/check-in/counts.json", staff_views.desk_counts_json, name="check_in_counts"),

@@ -24,7 +24,7 @@ from .badges import badge_pdf
 from .filters import filtered_registrations
 from .models import ExportPreset, SubForumSeat
 from .permissions import can_check_in, can_export, can_see_passports, can_use_staff_area, require
-from .selectors import badge_holders, desk_counts, desk_search
+from .selectors import badge_holders, dashboard, desk_counts, desk_search
 
 PAGE_SIZES = (25, 50, 100, 200)
 FILTER_PARAMS = (
@@ -299,3 +299,15 @@ def desk_counts_json(request, event_slug: str):
     point = request.GET.get("point", "")
     sub_forum = get_object_or_404(event.sub_forums.all(), pk=point) if point.isdigit() else None
     return JsonResponse(desk_counts(event, sub_forum))
+
+
+class DashboardView(StaffAreaMixin, TemplateView):
+    """The edition's figures at a glance, as tables with bars."""
+
+    template_name = "staff/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        event = get_object_or_404(Event, slug=self.kwargs["event_slug"])
+        context.update({"event": event, **dashboard(event)})
+        return context
