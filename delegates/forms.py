@@ -234,3 +234,12 @@ class CancelForm(forms.Form):
     """The confirmation step of a cancellation."""
 
     confirm = forms.BooleanField(label=_("Yes, cancel my registration"), required=True)
+
+
+class ConsentForm(forms.Form):
+    """An imported delegate confirms their details and accepts the privacy notice."""
+
+    consent = forms.BooleanField(
+        label=_("My details are correct, and I accept the privacy notice."),
+        required=True,
+    )

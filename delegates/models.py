@@ -177,8 +177,13 @@ class Registration(models.Model):
     passport_nationality = CountryField(_("nationality"), blank=True)
     passport_birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     passport_expires_on = models.DateField(_("passport expiry"), null=True, blank=True)
-    consent_version = models.CharField(_("privacy notice version accepted"), max_length=20)
-    consented_at = models.DateTimeField(_("consent given"))
+    consent_version = models.CharField(
+        _("privacy notice version accepted"),
+        max_length=20,
+        blank=True,
+        help_text=_("Blank while an imported delegate has not yet confirmed and consented."),
+    )
+    consented_at = models.DateTimeField(_("consent given"), null=True, blank=True)
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
     badge_token = models.CharField(max_length=64, unique=True, default=new_badge_token, editable=False)
     seat_requested_at = models.DateTimeField(
@@ -215,6 +220,11 @@ class Registration(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.event}"
+
+    @property
+    def is_consent_pending(self):
+        """Imported by the organizers, not yet confirmed by the delegate."""
+        return not self.consent_version
 
     @property
     def is_active(self):

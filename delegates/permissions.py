@@ -23,6 +23,11 @@ def can_check_in(user) -> bool:
     return can_use_staff_area(user) and user.has_perm("delegates.add_checkin")
 
 
+def can_import(user) -> bool:
+    """Organizers import delegation lists (they may create accounts this way)."""
+    return can_use_staff_area(user) and user.has_perm("delegates.add_registration")
+
+
 def require(allowed: bool) -> None:
     """Answer 404, never 403: the staff area does not exist for those who may not use it."""
     if not allowed:

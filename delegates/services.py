@@ -229,12 +229,19 @@ def _set_sub_forums(
 
 @transaction.atomic
 def submit_registration(
-    *, event: Event, user: User, data: dict, sub_forums: list[SubForum], now: datetime.datetime | None = None
+    *,
+    event: Event,
+    user: User,
+    data: dict,
+    sub_forums: list[SubForum],
+    now: datetime.datetime | None = None,
+    imported: bool = False,
 ) -> Registration:
     """Register a delegate: a seat if one is free (pending or approved), else the waiting list.
 
-    Registering again after cancelling brings the same row back at the end of the line."""
-    if not event.is_registration_open(now):
+    Registering again after cancelling brings the same row back at the end of the line. Organizers'
+    imports (`imported`) may come outside the window; the import sends its own invitation."""
+    if not imported and not event.is_registration_open(now):
         raise RegistrationError("registration_closed", _("Registration for this edition is not open."))
     event = _lock(event, [sub_forum.pk for sub_forum in sub_forums])
     # The line is ordered by this moment, so it is read once the locks are held: seats are
@@ -256,7 +263,7 @@ def submit_registration(
     else:
         registration.status = Status.WAITLISTED
     registration.seat_requested_at = now
-    registration.consented_at = now
+    registration.consented_at = now if registration.consent_version else None
     registration.rejection_reason = ""
     try:
         with transaction.atomic():
@@ -268,7 +275,15 @@ def submit_registration(
     _set_sub_forums(registration, sub_forums, now)
     if registration.holds_seat:
         _take_sub_forum_seats(registration, now)
-    _audit("submitted", registration, user, status=registration.status, mode=registration.mode)
+    _audit(
+        "imported" if imported else "submitted",
+        registration,
+        user,
+        status=registration.status,
+        mode=registration.mode,
+    )
+    if imported:
+        return registration
     notify(
         registration,
         {Status.PENDING: "received", Status.APPROVED: "approved"}.get(registration.status, "waitlisted"),
@@ -296,6 +311,8 @@ def edit_registration(
     if new_mode != registration.mode:
         _switch_mode(registration, new_mode, actor, now)
     _apply_fields(registration, data)
+    if registration.consent_version and registration.consented_at is None:
+        registration.consented_at = now  # an imported delegate accepted the notice on the form
     registration.save()
     freed = _set_sub_forums(registration, sub_forums, now)
     if registration.holds_seat:
@@ -526,3 +543,18 @@ def check_in(
         )
     _audit("checked_in", registration, actor, sub_forum=sub_forum.pk if sub_forum else None)
     return CheckInOutcome(True, "admitted", _("Admitted."), registration)
+
+
+@transaction.atomic
+def give_consent(*, registration: Registration, version: str, actor: User) -> Registration:
+    """An imported delegate confirmed their details and accepted the privacy notice."""
+    registration.consent_version = version
+    registration.consented_at = timezone.now()
+    registration.save(update_fields=["consent_version", "consented_at", "updated_at"])
+    _audit("consent_given", registration, actor, version=version)
+    return registration
+
+
+def record_import(*, event: Event, actor: User, counts: dict) -> None:
+    """A delegation list was imported."""
+    AuditEntry.objects.create(action="import", event=event, actor=actor, data=counts)

@@ -25,6 +25,8 @@ urlpatterns = [
     path("<slug:event_slug>/badges.pdf", staff_views.print_badges, name="badges"),
     path("<slug:event_slug>/check-in/", staff_views.CheckInDeskView.as_view(), name="check_in"),
     path("<slug:event_slug>/check-in/counts.json", staff_views.desk_counts_json, name="check_in_counts"),
+    path("<slug:event_slug>/import/", staff_views.ImportView.as_view(), name="import"),
+    path("<slug:event_slug>/import/template.csv", staff_views.import_template, name="import_template"),
     path("<slug:event_slug>/presets/", staff_views.save_preset, name="save_preset"),
     path("<slug:event_slug>/presets/<int:pk>/delete/", staff_views.delete_preset, name="delete_preset"),
 ]

@@ -3,6 +3,9 @@
 Everything here is for Registration staff and Organizers; anyone else gets 404 (anonymous
 visitors are sent to sign in). The checks are in delegates/permissions.py."""
 
+import csv
+import io
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
@@ -19,11 +22,11 @@ from django.views.generic import TemplateView
 
 from events.models import Event
 
-from . import exports, services
+from . import exports, imports, services
 from .badges import badge_pdf
 from .filters import filtered_registrations
 from .models import ExportPreset, SubForumSeat
-from .permissions import can_check_in, can_export, can_see_passports, can_use_staff_area, require
+from .permissions import can_check_in, can_export, can_import, can_see_passports, can_use_staff_area, require
 from .selectors import badge_holders, dashboard, desk_counts, desk_search
 
 PAGE_SIZES = (25, 50, 100, 200)
@@ -311,3 +314,79 @@ class DashboardView(StaffAreaMixin, TemplateView):
         event = get_object_or_404(Event, slug=self.kwargs["event_slug"])
         context.update({"event": event, **dashboard(event)})
         return context
+
+
+IMPORT_SESSION_KEY = "delegates:import"
+
+
+class ImportView(StaffAreaMixin, TemplateView):
+    """Upload a delegation list, see every row's errors, drop rows, then confirm."""
+
+    template_name = "staff/import.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            require(can_import(request.user))
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def event(self):
+        return get_object_or_404(Event, slug=self.kwargs["event_slug"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["event"] = self.event
+        context["header"] = imports.HEADER
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if "confirm" in request.POST:
+            return self.confirm(request)
+        upload = request.FILES.get("file")
+        if upload is None:
+            return self.render_to_response(self.get_context_data(file_error=_("Choose a file to upload.")))
+        try:
+            raw_rows = imports.read_table(upload)
+        except imports.ImportFileError as error:
+            return self.render_to_response(self.get_context_data(file_error=str(error)))
+        request.session[IMPORT_SESSION_KEY] = {"event": self.event.pk, "rows": raw_rows}
+        return self.render_to_response(self.get_context_data(rows=imports.check_rows(self.event, raw_rows)))
+
+    def confirm(self, request):
+        """Import the previewed rows that were not dropped; nothing at all if one has errors."""
+        stored = request.session.get(IMPORT_SESSION_KEY)
+        if not stored or stored["event"] != self.event.pk:
+            messages.error(request, _("Upload the file again: the preview has expired."))
+            return redirect("staff:import", self.event.slug)
+        dropped = {int(number) for number in request.POST.getlist("drop") if number.isdigit()}
+        rows = [row for row in imports.check_rows(self.event, stored["rows"]) if row.number not in dropped]
+        try:
+            done = imports.import_rows(event=self.event, rows=rows, actor=request.user)
+        except imports.ImportFileError as error:
+            kept = [row.values for row in rows]
+            return self.render_to_response(
+                self.get_context_data(rows=imports.check_rows(self.event, kept), file_error=str(error))
+            )
+        del request.session[IMPORT_SESSION_KEY]
+        messages.success(
+            request,
+            _(
+                "Imported: %(created)d new accounts, %(registered)d existing accounts registered, %(skipped)d already registered."
+            )
+            % done,
+        )
+        return redirect("staff:registrations", self.event.slug)
+
+
+def import_template(request, event_slug: str):
+    """The CSV template of a delegation list, with one example row."""
+    require(request.user.is_authenticated and can_import(request.user))
+    staff_edition(request, event_slug)
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(imports.HEADER)
+    writer.writerow(imports.EXAMPLE)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="delegation-template.csv"'
+    return response

@@ -10,4 +10,5 @@ urlpatterns = [
     path("me/profile/", views.ProfileView.as_view(), name="profile"),
     path("me/<slug:event_slug>/cancel/", views.CancelView.as_view(), name="cancel"),
     path("me/<slug:event_slug>/badge.pdf", views.my_badge, name="badge"),
+    path("me/<slug:event_slug>/consent/", views.ConsentView.as_view(), name="consent"),
 ]

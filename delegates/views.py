@@ -17,7 +17,7 @@ from events.timezones import respond_in_time_zone
 
 from . import selectors, services
 from .badges import badge_pdf
-from .forms import CancelForm, ProfileForm, RegistrationForm
+from .forms import PRIVACY_NOTICE_VERSION, CancelForm, ConsentForm, ProfileForm, RegistrationForm
 from .models import Profile
 
 
@@ -200,3 +200,32 @@ def my_badge(request, event_slug):
         content_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{event.slug}-badge.pdf"'},
     )
+
+
+class ConsentView(LoginRequiredMixin, FormView):
+    """Imported by their delegation, a delegate confirms the details and gives consent."""
+
+    template_name = "delegates/consent_form.html"
+    form_class = ConsentForm
+
+    @cached_property
+    def registration(self):
+        return selectors.own_registration(self.request.user, public_event(self.kwargs["event_slug"]))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            {
+                "registration": self.registration,
+                "event": self.registration.event,
+                "profile": self.request.user.profile,
+            }
+        )
+        return context
+
+    def form_valid(self, form):
+        services.give_consent(
+            registration=self.registration, version=PRIVACY_NOTICE_VERSION, actor=self.request.user
+        )
+        messages.success(self.request, _("Thank you: your registration is confirmed."))
+        return redirect("delegates:me")

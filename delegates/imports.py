@@ -1,0 +1,299 @@
+"""Import of delegation lists (CSV or XLSX with a documented header).
+
+Reading checks every row and writes nothing; the organizer sees each row's errors in plain words
+and confirms. Confirming creates the accounts (matched by email, so a second upload creates
+nothing twice), profiles and registrations through the services, so capacity and waiting lists
+apply, and emails each new person a link to set a password and confirm their details."""
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+import openpyxl
+from allauth.account.forms import default_token_generator
+from allauth.account.models import EmailAddress
+from allauth.account.utils import user_pk_to_url_str
+from django import forms
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django_countries import countries
+from phonenumber_field.formfields import PhoneNumberField
+
+from events.models import AttendanceMode, Event
+
+from . import services
+from .forms import LATIN_NAME
+from .models import Honorific, Profile, Registration, User
+from .outbox import queue_email
+
+HEADER = [
+    "email",
+    "given_name_latin",
+    "family_name_latin",
+    "given_name_native",
+    "family_name_native",
+    "honorific",
+    "position",
+    "organization",
+    "country",
+    "phone",
+    "preferred_language",
+    "category",
+    "mode",
+    "sub_forums",
+    "interpretation_language",
+]
+EXAMPLE = [
+    "aigerim.bekova@mfa.example.kz",
+    "Aigerim",
+    "Bekova",
+    "Айгерим",
+    "Бекова",
+    "ms",
+    "Counsellor",
+    "Ministry of Foreign Affairs of Kazakhstan",
+    "KZ",
+    "+7 701 234 5678",
+    "ru",
+    "government",
+    "in_person",
+    "beidou-cooperation; green-development",
+    "ru",
+]
+MAX_ROWS = 2000
+MAX_BYTES = 5 * 1024 * 1024
+
+
+class ImportRowForm(forms.Form):
+    """One row of the file, checked like the delegate's own forms."""
+
+    email = forms.EmailField()
+    given_name_latin = forms.CharField(max_length=100, validators=[LATIN_NAME])
+    family_name_latin = forms.CharField(max_length=100, validators=[LATIN_NAME])
+    given_name_native = forms.CharField(max_length=100, required=False)
+    family_name_native = forms.CharField(max_length=100, required=False)
+    honorific = forms.ChoiceField(choices=Honorific.choices, required=False)
+    position = forms.CharField(max_length=200)
+    organization = forms.CharField(max_length=255)
+    country = forms.CharField(max_length=60)
+    phone = PhoneNumberField(region=None)
+    preferred_language = forms.ChoiceField(choices=settings.LANGUAGES, required=False)
+    category = forms.ChoiceField(choices=Registration.Category.choices)
+    mode = forms.ChoiceField(choices=AttendanceMode.choices)
+    sub_forums = forms.CharField(required=False)
+    interpretation_language = forms.ChoiceField(choices=settings.LANGUAGES, required=False)
+
+    def __init__(self, *args, event: Event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+
+    def clean_email(self):
+        """Emails are matched without regard to case."""
+        return self.cleaned_data["email"].lower()
+
+    def clean_country(self):
+        """An ISO code (KZ) or an English country name (Kazakhstan)."""
+        value = self.cleaned_data["country"].strip()
+        code = value.upper() if value.upper() in dict(countries) else countries.by_name(value)
+        if not code:
+            raise forms.ValidationError(
+                _("Unknown country “%(value)s”: use a code such as KZ.") % {"value": value}
+            )
+        return code
+
+    def clean(self):
+        """Sub-forums are slugs of this edition that offer the chosen mode, separated by ;."""
+        cleaned = super().clean()
+        slugs = [slug.strip() for slug in (cleaned.get("sub_forums") or "").split(";") if slug.strip()]
+        found = {sub_forum.slug: sub_forum for sub_forum in self.event.sub_forums.filter(slug__in=slugs)}
+        unknown = [slug for slug in slugs if slug not in found]
+        if unknown:
+            self.add_error(
+                "sub_forums", _("Not sub-forums of this edition: %(slugs)s.") % {"slugs": ", ".join(unknown)}
+            )
+        mode = cleaned.get("mode")
+        for sub_forum in found.values():
+            offers = (
+                sub_forum.offers_in_person if mode == AttendanceMode.IN_PERSON else sub_forum.offers_online
+            )
+            if mode and not offers:
+                self.add_error(
+                    "sub_forums",
+                    _("“%(slug)s” does not offer this attendance mode.") % {"slug": sub_forum.slug},
+                )
+        cleaned["sub_forum_ids"] = [found[slug].pk for slug in slugs if slug in found]
+        return cleaned
+
+
+@dataclass
+class ImportRow:
+    """A row of the file with what importing it would do, or why it cannot."""
+
+    number: int
+    values: dict
+    errors: list[str] = field(default_factory=list)
+    action: str = ""
+
+    @property
+    def is_valid(self) -> bool:
+        """Whether the row can be imported."""
+        return not self.errors
+
+
+class ImportFileError(Exception):
+    """The file itself cannot be read (format, header, size)."""
+
+
+def read_table(upload) -> list[dict]:
+    """The rows of an uploaded CSV (UTF-8) or XLSX file as dicts keyed by the header."""
+    if upload.size > MAX_BYTES:
+        raise ImportFileError(_("The file is larger than 5 MB."))
+    name = upload.name.lower()
+    if name.endswith(".csv"):
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise ImportFileError(_("Save the CSV file as UTF-8.")) from error
+        table = list(csv.reader(io.StringIO(text)))
+    elif name.endswith(".xlsx"):
+        try:
+            workbook = openpyxl.load_workbook(upload, read_only=True, data_only=True)
+        except Exception as error:  # any broken or disguised file
+            raise ImportFileError(_("This is not an XLSX file we can read.")) from error
+        table = [
+            ["" if cell is None else str(cell) for cell in row]
+            for row in workbook.active.iter_rows(values_only=True)
+        ]
+    else:
+        raise ImportFileError(_("Upload a .csv or .xlsx file made from the template."))
+    if not table:
+        raise ImportFileError(_("The file is empty."))
+    header = [cell.strip().lower() for cell in table[0]]
+    missing = [name for name in HEADER if name not in header]
+    if missing:
+        raise ImportFileError(
+            _("The header lacks these columns: %(columns)s.") % {"columns": ", ".join(missing)}
+        )
+    rows = [dict(zip(header, row, strict=False)) for row in table[1:] if any(cell.strip() for cell in row)]
+    if len(rows) > MAX_ROWS:
+        raise ImportFileError(_("At most %(count)d rows per file.") % {"count": MAX_ROWS})
+    return [{name: (row.get(name) or "").strip() for name in HEADER} for row in rows]
+
+
+def check_rows(event: Event, raw_rows: list[dict]) -> list[ImportRow]:
+    """Every row's errors and what it would do, without writing anything."""
+    existing = {
+        email.lower(): status for email, status in event.registrations.values_list("user__email", "status")
+    }
+    seen = set()
+    rows = []
+    for number, values in enumerate(raw_rows, start=2):
+        row = ImportRow(number=number, values=values)
+        form = ImportRowForm(values, event=event)
+        if not form.is_valid():
+            row.errors = [
+                f"{HEADER_LABELS.get(name, name)}: {' '.join(errors)}" for name, errors in form.errors.items()
+            ]
+        else:
+            email = form.cleaned_data["email"]
+            if email in seen:
+                row.errors.append(_("This email appears twice in the file."))
+            seen.add(email)
+            active = existing.get(email) not in (
+                None,
+                Registration.Status.CANCELLED,
+                Registration.Status.REJECTED,
+            )
+            row.action = (
+                "skip"
+                if active
+                else ("register" if User.objects.filter(email__iexact=email).exists() else "create")
+            )
+        rows.append(row)
+    return rows
+
+
+HEADER_LABELS = {"__all__": _("Row")}
+
+
+def new_account_link(user: User) -> str:
+    """A link for an imported person to set their password (allauth's reset link)."""
+    key = default_token_generator.make_token(user)
+    path = reverse("account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": key})
+    return settings.FORUM_SITE_URL + path
+
+
+@transaction.atomic
+def import_rows(*, event: Event, rows: list[ImportRow], actor: User) -> dict[str, int]:
+    """Create what the checked rows describe; all or nothing. Returns what was done."""
+    if any(not row.is_valid for row in rows):
+        raise ImportFileError(_("Fix or drop the rows with errors first."))
+    done = {"created": 0, "registered": 0, "skipped": 0}
+    for row in rows:
+        form = ImportRowForm(row.values, event=event)
+        form.is_valid()
+        data = form.cleaned_data
+        user = User.objects.filter(email__iexact=data["email"]).first()
+        created = user is None
+        if created:
+            user = User.objects.create_user(email=data["email"])  # no usable password until they set one
+            EmailAddress.objects.create(user=user, email=data["email"], primary=True, verified=False)
+        registration = event.registrations.filter(user=user).first()
+        if registration is not None and registration.is_active:
+            done["skipped"] += 1
+            continue
+        _profile(user, data)
+        services.submit_registration(
+            event=event,
+            user=user,
+            data={
+                "category": data["category"],
+                "mode": data["mode"],
+                "interpretation_language": data["interpretation_language"] or "en",
+                "consent_version": "",
+            },
+            sub_forums=list(event.sub_forums.filter(pk__in=data["sub_forum_ids"])),
+            imported=True,
+        )
+        _invite(event, user, created)
+        done["created" if created else "registered"] += 1
+    services.record_import(event=event, actor=actor, counts=done)
+    return done
+
+
+def _profile(user: User, data: dict) -> None:
+    """Create the person's profile, or leave the one they keep themselves."""
+    Profile.objects.get_or_create(
+        user=user,
+        defaults={
+            "honorific": data["honorific"],
+            "given_name_latin": data["given_name_latin"],
+            "family_name_latin": data["family_name_latin"],
+            "given_name_native": data["given_name_native"],
+            "family_name_native": data["family_name_native"],
+            "position": data["position"],
+            "organization": data["organization"],
+            "country": data["country"],
+            "phone": data["phone"],
+            "preferred_language": data["preferred_language"] or "en",
+        },
+    )
+
+
+def _invite(event: Event, user: User, created: bool) -> None:
+    """Email the person: set a password (new accounts), confirm the details and consent."""
+    context = {
+        "event": event,
+        "profile": user.profile,
+        "password_url": new_account_link(user) if created else "",
+        "me_url": settings.FORUM_SITE_URL + reverse("delegates:me"),
+    }
+    queue_email(
+        to=user.email,
+        template="imported",
+        context=context,
+        language=user.profile.preferred_language,
+        kind="imported",
+    )

@@ -1,0 +1,192 @@
+"""Importing delegation lists: preview with errors, nothing written until confirmed, idempotent."""
+
+import csv
+import datetime
+import io
+import re
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from delegates.imports import EXAMPLE, HEADER
+from delegates.models import AuditEntry, OutboxMessage, Profile, Registration, User
+from delegates.roles import ORGANIZERS, REGISTRATION_STAFF
+
+from .factories import EventFactory, ProfileFactory, SubForumFactory, staff_member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def event():
+    now = datetime.datetime.now(datetime.UTC)
+    event = EventFactory(
+        slug="forum",
+        in_person_capacity=2,
+        start_on=(now + datetime.timedelta(days=60)).date(),
+        end_on=(now + datetime.timedelta(days=62)).date(),
+        registration_opens_at=now - datetime.timedelta(days=1),
+        registration_closes_at=now + datetime.timedelta(days=30),
+    )
+    SubForumFactory(event=event, slug="beidou-cooperation")
+    SubForumFactory(event=event, slug="green-development")
+    return event
+
+
+@pytest.fixture
+def organizer(client):
+    user = staff_member(ORGANIZERS)
+    client.force_login(user)
+    return user
+
+
+def person(n, **overrides):
+    """A row of the template for delegate n."""
+    row = dict(zip(HEADER, EXAMPLE, strict=True))
+    row.update(
+        email=f"delegate{n}@mfa.example.kz", given_name_latin=f"Aigerim{chr(65 + n)}", mode="in_person"
+    )
+    row.update(overrides)
+    return row
+
+
+def csv_file(rows, name="delegation.csv"):
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=HEADER)
+    writer.writeheader()
+    writer.writerows(rows)
+    return SimpleUploadedFile(name, buffer.getvalue().encode("utf-8-sig"), content_type="text/csv")
+
+
+def xlsx_file(rows):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append([row[name] for name in HEADER])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return SimpleUploadedFile("delegation.xlsx", buffer.getvalue())
+
+
+def upload(client, file):
+    return client.post(reverse("staff:import", args=["forum"]), {"file": file})
+
+
+def confirm(client, drop=()):
+    return client.post(reverse("staff:import", args=["forum"]), {"confirm": "1", "drop": list(drop)})
+
+
+def test_preview_shows_every_rows_errors_and_writes_nothing(client, event, organizer):
+    rows = [
+        person(0),
+        person(1, email="not-an-email", country="Atlantis"),
+        person(2, sub_forums="no-such-session", phone="12"),
+        person(3, given_name_latin="张伟"),
+    ]
+    response = upload(client, csv_file(rows))
+    preview = response.context["rows"]
+    assert [row.is_valid for row in preview] == [True, False, False, False]
+    messages = " ".join(error for row in preview for error in row.errors)
+    assert "Enter a valid email address." in messages
+    assert "Unknown country “Atlantis”" in messages
+    assert "Not sub-forums of this edition: no-such-session." in messages
+    assert "Use Latin letters as in your passport" in messages
+    assert (User.objects.count(), Registration.objects.count()) == (1, 0)  # only the organizer
+
+    confirm(client)
+    assert Registration.objects.count() == 0
+    confirm(client, drop=[3, 4, 5])
+    assert list(Registration.objects.values_list("user__email", flat=True)) == ["delegate0@mfa.example.kz"]
+
+
+def test_confirming_creates_accounts_profiles_and_registrations_through_the_services(
+    client, event, organizer
+):
+    rows = [person(n) for n in range(3)]
+    upload(client, xlsx_file(rows))
+    response = confirm(client)
+    assert response["Location"] == reverse("staff:registrations", args=["forum"])
+    registrations = Registration.objects.order_by("seat_requested_at", "pk")
+    assert [r.status for r in registrations] == ["pending", "pending", "waitlisted"]  # capacity 2 applies
+    assert all(r.is_consent_pending for r in registrations)
+    assert set(registrations[0].seats.values_list("sub_forum__slug", flat=True)) == {
+        "beidou-cooperation",
+        "green-development",
+    }
+    profile = Profile.objects.get(user__email="delegate0@mfa.example.kz")
+    assert (profile.name_native, profile.country.code, profile.phone.as_e164) == (
+        "Айгерим Бекова",
+        "KZ",
+        "+77012345678",
+    )
+    assert not User.objects.get(email="delegate0@mfa.example.kz").has_usable_password()
+    invitation = OutboxMessage.objects.filter(kind="imported").order_by("pk").first()
+    assert invitation.language == "ru"
+    assert re.search(r"/accounts/password/reset/key/[\w-]+/", invitation.body_text)
+    assert AuditEntry.objects.get(action="import").data == {"created": 3, "registered": 0, "skipped": 0}
+
+
+def test_uploading_the_same_file_again_creates_nothing_twice(client, event, organizer):
+    rows = [person(n) for n in range(2)]
+    upload(client, csv_file(rows))
+    confirm(client)
+    again = upload(client, csv_file(rows))
+    assert [row.action for row in again.context["rows"]] == ["skip", "skip"]
+    confirm(client)
+    assert (User.objects.count(), Registration.objects.count()) == (3, 2)
+    assert OutboxMessage.objects.filter(kind="imported").count() == 2
+
+
+def test_an_existing_account_is_registered_without_a_new_password(client, event, organizer):
+    existing = ProfileFactory(user__email="delegate0@mfa.example.kz", given_name_latin="Kept").user
+    upload(client, csv_file([person(0)]))
+    confirm(client)
+    registration = Registration.objects.get()
+    assert registration.user == existing
+    assert Profile.objects.get(user=existing).given_name_latin == "Kept"
+    assert "/accounts/password/reset/key/" not in OutboxMessage.objects.get(kind="imported").body_text
+
+
+def test_imported_delegate_confirms_and_consents(client, event, organizer):
+    upload(client, csv_file([person(0)]))
+    confirm(client)
+    delegate = User.objects.get(email="delegate0@mfa.example.kz")
+    client.force_login(delegate)
+    assert (
+        "Please check your details and accept the privacy notice."
+        in client.get(reverse("delegates:me")).content.decode()
+    )
+    url = reverse("delegates:consent", args=["forum"])
+    assert client.post(url, {}).status_code == 200
+    client.post(url, {"consent": "on"})
+    registration = Registration.objects.get()
+    assert registration.consent_version == "2026-11" and registration.consented_at is not None
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("list.txt", b"email\n", "Upload a .csv or .xlsx file"),
+        ("list.csv", b"email,given_name_latin\n", "The header lacks these columns"),
+        ("list.csv", "email\n".encode("utf-16"), "Save the CSV file as UTF-8."),
+        ("list.xlsx", b"not a zip", "This is not an XLSX file we can read."),
+    ],
+)
+def test_unreadable_files_get_a_clear_message(client, event, organizer, name, content, message):
+    response = upload(client, SimpleUploadedFile(name, content))
+    assert message in response.content.decode()
+    assert Registration.objects.count() == 0
+
+
+def test_only_organizers_import(client, event):
+    client.force_login(staff_member(REGISTRATION_STAFF))
+    assert client.get(reverse("staff:import", args=["forum"])).status_code == 404
+    assert client.get(reverse("staff:import_template", args=["forum"])).status_code == 404
+
+
+def test_the_template_has_the_documented_header(client, event, organizer):
+    body = client.get(reverse("staff:import_template", args=["forum"])).content.decode("utf-8-sig")
+    assert list(csv.reader(io.StringIO(body))) == [HEADER, EXAMPLE]
