@@ -45,6 +45,7 @@ DEMO_ENV := DJANGO_DEBUG=true FORUM_ORGANIZER_MFA_REQUIRED=false
 
 demo: migrate
 	$(DEMO_ENV) $(BIN)/python manage.py load_forum_demo
+	$(DEMO_ENV) $(BIN)/python manage.py load_demo_delegates
 	$(DEMO_ENV) $(BIN)/python manage.py create_demo_accounts
 
 # The background worker (outbox delivery) and the outbox sweep (retries) run beside the server.

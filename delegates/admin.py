@@ -382,7 +382,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
     """Who did what, when; nobody edits it."""
 
     list_display = ["created_at", "action", "actor", "event", "registration", "data"]
-    list_filter = ["action", "event"]
+    list_filter = ["action", "event", ("actor", admin.RelatedOnlyFieldListFilter), "created_at"]
     list_select_related = ["actor", "event", "registration__user"]
     search_fields = ["action", "actor__email", "registration__user__email"]
     date_hierarchy = "created_at"

@@ -103,3 +103,18 @@ def test_demo_accounts_are_created_in_their_groups(capsys):
     assert [group.name for group in staff.groups.all()] == ["Registration staff"]
     password = output.split("organizer@example.org")[1].split("password:")[1].split()[0]
     assert organizer.check_password(password)
+
+
+def test_sample_delegates_are_loaded_once_and_approved():
+    from delegates.models import Registration
+
+    call_command("load_forum_demo", today=TODAY, stdout=None)
+    call_command("load_demo_delegates", stdout=None)
+    call_command("load_demo_delegates", stdout=None)
+    registrations = Registration.objects.filter(event__slug="sample-edition")
+    assert registrations.count() == 10
+    assert set(registrations.values_list("status", flat=True)) == {"approved"}
+    kazakh_beidou = registrations.filter(
+        user__profile__country="KZ", mode="in_person", seats__sub_forum__slug="beidou-cooperation"
+    )
+    assert kazakh_beidou.count() == 2

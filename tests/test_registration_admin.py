@@ -252,3 +252,17 @@ def test_admin_exports_the_selected_rows(client, event):
     emails = [row[12] for row in csv_module.reader(io.StringIO(body))][1:]
     assert sorted(emails) == sorted([chosen.user.email, also.user.email])
     assert AuditEntry.objects.get(action="export").data["rows"] == 2
+
+
+def test_audit_log_lists_entries_read_only_filterable_by_who_and_what(client, event):
+    organizer = staff_member(ORGANIZERS)
+    registration = register(event, 1)[0]
+    services.approve_registration(registration=registration, actor=organizer)
+    client.force_login(organizer)
+    url = reverse("admin:delegates_auditentry_changelist")
+    rows = client.get(url, {"action": "approved", "actor__id__exact": organizer.pk}).context["cl"].result_list
+    assert [(entry.action, entry.registration_id) for entry in rows] == [("approved", registration.pk)]
+    entry = AuditEntry.objects.get(action="approved")
+    change = client.get(reverse("admin:delegates_auditentry_change", args=[entry.pk])).content.decode()
+    assert 'name="_save"' not in change
+    assert client.post(reverse("admin:delegates_auditentry_delete", args=[entry.pk])).status_code == 403
