@@ -5,10 +5,11 @@ Run from the project root:  .venv/bin/python bench/export.py [--rows 100000] [--
 It builds a throw-away database (forum_site_export) with the demo and `--rows` registrations for the
 sample edition (written with COPY: users, profiles, registrations, sub-forum seats, entrance
 check-ins) and a signed-in Registration staff session. It times `psql \\copy` of the same columns,
-then starts gunicorn (gthread workers) and downloads the default-column CSV and XLSX exports over
-HTTP, timing each and sampling the serving worker's resident memory every 50 ms. It checks the row
-counts of both files, prints a table and PASS/FAIL per target, then stops gunicorn and drops the
-database. The exit code is 0 whenever the figures were produced: this is a measurement, not a test.
+then, for each format on freshly started gunicorn (gthread) workers, downloads the default-column
+CSV or XLSX export over HTTP, timing it and sampling the serving worker's resident memory every
+50 ms. It checks the row counts of both files, prints a table and PASS/FAIL per target, stops
+gunicorn and drops the database. The exit code is 0 whenever the figures were produced: this is a
+measurement, not a test.
 """
 
 import argparse
@@ -903,37 +904,50 @@ def handle_signals(*, during_cleanup: bool) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN if during_cleanup else raise_on_term)
 
 
-def export_phase(port: int, pids: list[int], seeded: dict, args: argparse.Namespace, sinks: Path) -> dict:
-    """Warm the workers up, download each format `--runs` times, then check the files' rows and headers."""
-    rounds = step("warm up the workers (empty exports)", lambda: warm_up(port, pids, seeded["session"]))
-    print(
-        f"\nExports: default columns, no filters, {args.runs} downloads per format one at a time; gunicorn "
-        f"gthread {args.workers} workers x {args.threads} threads (pids {', '.join(map(str, pids))}, "
-        f"warmed in {rounds} rounds); RSS sampled every {SAMPLE_SECONDS * 1000:.0f} ms. "
-        f"Load average before: {load_average()}."
-    )
-    results = {}
-    for file_format in ("csv", "xlsx"):
-        sink = sinks / f"export.{file_format}"
-        runs = []
+def format_phase(
+    file_format: str,
+    env: dict[str, str],
+    args: argparse.Namespace,
+    seeded: dict,
+    sinks: Path,
+    log,
+    processes: list[subprocess.Popen],
+) -> dict:
+    """Fresh gunicorn workers, warmed up, serve one format `--runs` times; then the file is read back."""
+    port = free_port()
+    process = start_gunicorn(env, port, args, log)
+    processes.append(process)
+    sink = sinks / f"export.{file_format}"
+    runs = []
+    try:
+        pids = step(
+            f"start gunicorn for the {file_format.upper()} (pid {process.pid}, port {port})",
+            lambda: wait_until_ready(process, port, args.workers),
+        )
+        rounds = step("warm up the workers (empty exports)", lambda: warm_up(port, pids, seeded["session"]))
+        print(
+            f"  gthread {args.workers} workers x {args.threads} threads (pids {', '.join(map(str, pids))}, "
+            f"warmed in {rounds} rounds); load average before: {load_average()}"
+        )
         for number in range(1, args.runs + 1):
             runs.append(measure_export(port, pids, file_format, seeded["session"], sink))
             print_run(file_format, number, runs[-1])
-        results[file_format] = summarize(runs)
-        reader = csv_rows if file_format == "csv" else xlsx_rows
-        rows, header = step(f"read the {file_format.upper()} back (not timed)", lambda r=reader, s=sink: r(s))
-        results[file_format]["rows"] = rows
-        if [str(cell) for cell in header] != seeded["header"]:
-            print(f"  note: the {file_format.upper()} header is not the default columns' labels: {header}")
-    print(f"Load average after: {load_average()}.\n")
-    return results
+        print(f"  load average after: {load_average()}")
+    finally:
+        stop_process(process)
+    result = summarize(runs)
+    reader = csv_rows if file_format == "csv" else xlsx_rows
+    result["rows"], header = step(f"read the {file_format.upper()} back (not timed)", lambda: reader(sink))
+    if [str(cell) for cell in header] != seeded["header"]:
+        print(f"  note: the {file_format.upper()} header is not the default columns' labels: {header}")
+    return result
 
 
 def benchmark(args: argparse.Namespace, env: dict[str, str]) -> None:
     """Seed, time \\copy, serve, download, check and report; always stop gunicorn and drop the database."""
-    process = None
     failed = True
     log = tempfile.NamedTemporaryFile(prefix="export-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
+    processes: list[subprocess.Popen] = []
     sinks = tempfile.TemporaryDirectory(prefix="export-bench-")
     print(
         f"forum_site export benchmark at {git_revision()}; {os.cpu_count()} CPU cores, load {load_average()}"
@@ -948,23 +962,26 @@ def benchmark(args: argparse.Namespace, env: dict[str, str]) -> None:
         if seeded["default_columns"] != COPY_COLUMNS:
             print(f"  note: the default export columns changed; \\copy still reads {COPY_COLUMNS}")
         copy_seconds, copied = step(f"psql \\copy, best of {COPY_RUNS}", lambda: time_copy(env))
-        port = free_port()
-        process = start_gunicorn(env, port, args, log)
-        pids = step(
-            f"start gunicorn (pid {process.pid}, port {port})",
-            lambda: wait_until_ready(process, port, args.workers),
+        print(
+            f"\nExports: default columns, no filters, {args.runs} downloads per format one at a time, "
+            f"each format on fresh gunicorn workers; RSS sampled every {SAMPLE_SECONDS * 1000:.0f} ms."
         )
-        results = export_phase(port, pids, seeded, args, Path(sinks.name))
+        results = {
+            file_format: format_phase(file_format, env, args, seeded, Path(sinks.name), log, processes)
+            for file_format in ("csv", "xlsx")
+        }
+        print()
         print_table(copy_seconds, copied, results, seeded["registrations"])
         print_verdicts(copy_seconds, results, seeded["registrations"])
         failed = False
     finally:
         handle_signals(during_cleanup=True)
-        stop_process(process)
+        for process in processes:
+            stop_process(process)
         log.close()
         sinks.cleanup()
-        abnormal = process is not None and process.returncode not in (0, None, -signal.SIGTERM)
-        if abnormal or (failed and process is not None):
+        abnormal = any(process.returncode not in (0, None, -signal.SIGTERM) for process in processes)
+        if abnormal or (failed and processes):
             print(f"gunicorn log kept at {log.name}")
         else:
             Path(log.name).unlink(missing_ok=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import xlsxwriter
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -72,6 +73,7 @@ LABELS = {
     "mode": dict(AttendanceMode.choices),
     "status": dict(Registration.Status.choices),
     "seat": dict(SubForumSeat.State.choices),
+    "interpretation": dict(settings.LANGUAGES),
 }
 
 
@@ -83,7 +85,7 @@ def allowed_columns(*, may_see_passports: bool) -> list[Column]:
 def chosen_columns(keys: Iterable[str], *, may_see_passports: bool) -> list[Column]:
     """The requested columns in their fixed order; unknown or forbidden keys are left out."""
     allowed = {column.key for column in allowed_columns(may_see_passports=may_see_passports)}
-    wanted = set(keys) & allowed
+    wanted = (set(keys) & allowed) or set(DEFAULT_COLUMNS)
     return [column for column in COLUMNS if column.key in wanted]
 
 
@@ -154,8 +156,8 @@ class RowBuilder:
         """Labels for codes, local times for moments, text for the rest."""
         if value is None or value == "":
             return ""
-        if key in ("category", "mode", "status"):
-            return str(LABELS[key][value])
+        if key in ("category", "mode", "status", "interpretation"):
+            return str(LABELS[key].get(value, value))
         if key in ("country", "passport_nationality"):
             if value not in self.country_names:
                 self.country_names[value] = str(countries.name(value))

@@ -109,7 +109,9 @@ class RegistrationFilter(django_filters.FilterSet):
         return queryset.filter(admitted if value == "yes" else ~admitted)
 
     def filter_arrival_on(self, queryset, name, value):
-        """Arriving on this day in the edition's time zone."""
+        """Arriving on this day in the edition's time zone (nobody arrives in year 1 or 9999)."""
+        if not datetime.date(1900, 1, 1) <= value <= datetime.date(2999, 12, 31):
+            return queryset.none()
         start = datetime.datetime.combine(value, datetime.time.min, tzinfo=self.event.tz)
         return queryset.filter(arrival_at__gte=start, arrival_at__lt=start + datetime.timedelta(days=1))
 

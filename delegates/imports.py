@@ -46,11 +46,11 @@ HEADER = [
     "interpretation_language",
 ]
 EXAMPLE = [
-    "aigerim.bekova@mfa.example.kz",
-    "Aigerim",
-    "Bekova",
-    "Айгерим",
-    "Бекова",
+    "example.delegate@mfa.example.kz",
+    "Example",
+    "Delegate",
+    "Пример",
+    "Делегат",
     "ms",
     "Counsellor",
     "Ministry of Foreign Affairs of Kazakhstan",

@@ -533,7 +533,7 @@ def check_in(
         earlier = CheckIn.objects.select_related("checked_in_by").get(
             registration=registration, sub_forum=sub_forum
         )
-        moment = timezone.localtime(earlier.checked_in_at, event.tz).strftime("%H:%M")
+        moment = timezone.localtime(earlier.checked_in_at, event.tz).strftime("%Y-%m-%d %H:%M")
         who = earlier.checked_in_by.email if earlier.checked_in_by else "?"
         return CheckInOutcome(
             False,

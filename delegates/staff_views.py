@@ -115,6 +115,7 @@ class RegistrationListView(StaffAreaMixin, TemplateView):
                 ),
                 "columns": exports.allowed_columns(may_see_passports=may_see_passports),
                 "chosen_columns": set(chosen),
+                "explicit_columns": self.request.GET.getlist("col"),
                 "may_export": can_export(self.request.user),
                 "presets": ExportPreset.objects.filter(owner=self.request.user, event=self.event),
             }
@@ -297,7 +298,9 @@ def _outcome_json(outcome) -> dict:
 
 def desk_counts_json(request, event_slug: str):
     """The desk's live counts."""
-    require(request.user.is_authenticated and can_check_in(request.user))
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    require(can_check_in(request.user))
     event = staff_edition(request, event_slug)
     point = request.GET.get("point", "")
     sub_forum = get_object_or_404(event.sub_forums.all(), pk=point) if point.isdigit() else None
@@ -380,7 +383,9 @@ class ImportView(StaffAreaMixin, TemplateView):
 
 def import_template(request, event_slug: str):
     """The CSV template of a delegation list, with one example row."""
-    require(request.user.is_authenticated and can_import(request.user))
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    require(can_import(request.user))
     staff_edition(request, event_slug)
     buffer = io.StringIO()
     buffer.write("\ufeff")

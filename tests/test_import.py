@@ -46,7 +46,12 @@ def person(n, **overrides):
     """A row of the template for delegate n."""
     row = dict(zip(HEADER, EXAMPLE, strict=True))
     row.update(
-        email=f"delegate{n}@mfa.example.kz", given_name_latin=f"Aigerim{chr(65 + n)}", mode="in_person"
+        email=f"delegate{n}@mfa.example.kz",
+        given_name_latin=f"Aigerim{chr(65 + n)}",
+        family_name_latin="Bekova",
+        given_name_native="Айгерим",
+        family_name_native="Бекова",
+        mode="in_person",
     )
     row.update(overrides)
     return row

@@ -308,3 +308,22 @@ def test_staff_cannot_change_the_programme(client, event):
     assert response.status_code == 403
     assert type(event).objects.get(pk=event.pk).theme == event.theme
     assert UserFactory  # the factory module is shared with the other staff tests
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31", "notadate"])
+def test_odd_arrival_days_are_not_errors(client, event, value):
+    register(event, mode="in_person")
+    client.force_login(staff_member(REGISTRATION_STAFF))
+    for url in [
+        list_url(arrival_on=value),
+        reverse("staff:export_csv", args=["forum"]) + f"?arrival_on={value}",
+    ]:
+        assert client.get(url).status_code == 200
+
+
+def test_unknown_columns_export_the_default_columns(client, event):
+    register(event)
+    client.force_login(staff_member(REGISTRATION_STAFF))
+    rows = csv_rows(client.get(reverse("staff:export_csv", args=["forum"]), {"col": "evil"}))
+    assert rows[0][:2] == ["Family name (Latin)", "Given name (Latin)"]
+    assert len(rows) == 2

@@ -9,6 +9,7 @@
   const outcome = desk.querySelector("[data-outcome]");
   const tokenInput = desk.querySelector("#token");
   const admitted = desk.querySelector("[data-admitted]");
+  let scanning = false;
   const expected = desk.querySelector("[data-expected]");
 
   const setCounts = (counts) => {
@@ -33,20 +34,39 @@
     outcome.replaceChildren(box);
   };
 
+  const problem = (message) => {
+    show({ admitted: false, message, person: null });
+  };
+
   const submit = async (form, extra = {}) => {
     const data = new FormData(form);
     Object.entries(extra).forEach(([key, value]) => data.set(key, value));
-    const response = await fetch(window.location.href, {
-      method: "POST",
-      body: data,
-      headers: { Accept: "application/json" },
-      credentials: "same-origin",
-    });
-    const result = await response.json();
+    let response;
+    try {
+      response = await fetch(window.location.href, {
+        method: "POST",
+        body: data,
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      });
+    } catch (error) {
+      problem(desk.dataset.offlineLabel);
+      return null;
+    }
+    const isJson = (response.headers.get("Content-Type") || "").includes("application/json");
+    const result = isJson && response.ok && !response.redirected ? await response.json() : null;
+    if (!result || typeof result.admitted !== "boolean") {
+      // Signed out (sent to the sign-in page), or the page is stale (a new sign-in changes the
+      // CSRF token), or the server failed: say so rather than show a verdict.
+      problem(response.status >= 500 ? desk.dataset.offlineLabel : desk.dataset.reloadLabel);
+      return null;
+    }
     show(result);
     setCounts(result.counts);
     tokenInput.value = "";
-    tokenInput.focus();
+    if (!scanning) {
+      tokenInput.focus();  // ready for the next handheld scan; not while the camera is in use
+    }
     return result;
   };
 
@@ -74,6 +94,7 @@
   cameraButton.hidden = false;
   let lastToken = "";
   let lastAt = 0;
+  let stream = null;
 
   const detector = "BarcodeDetector" in window ? new window.BarcodeDetector({ formats: ["qr_code"] }) : null;
   const decode = async () => {
@@ -94,22 +115,41 @@
     if (video.readyState >= 2) {
       const token = await decode().catch(() => "");
       const now = Date.now();
-      // The same badge held in front of the camera counts once every few seconds.
-      if (token && (token !== lastToken || now - lastAt > 4000)) {
+      // A badge held in front of the camera is sent once; the same badge again only after 30 s.
+      if (token && (token !== lastToken || now - lastAt > 30000)) {
         lastToken = token;
         lastAt = now;
         await submit(scanForm, { token });
       }
     }
-    window.setTimeout(scanLoop, 250);
+    if (scanning) {
+      window.setTimeout(scanLoop, 250);
+    }
   };
 
+  const stopButton = desk.querySelector("[data-camera-stop]");
   cameraButton.addEventListener("click", async () => {
-    const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
+    } catch (error) {
+      problem(desk.dataset.cameraLabel);
+      return;
+    }
     video.srcObject = stream;
     video.hidden = false;
     cameraButton.hidden = true;
+    stopButton.hidden = false;
+    scanning = true;
     await video.play();
+    video.scrollIntoView({ block: "center" });
     scanLoop();
+  });
+  stopButton.addEventListener("click", () => {
+    scanning = false;
+    stream.getTracks().forEach((track) => track.stop());
+    video.hidden = true;
+    stopButton.hidden = true;
+    cameraButton.hidden = false;
+    tokenInput.focus();
   });
 })();
