@@ -327,3 +327,10 @@ def test_unknown_columns_export_the_default_columns(client, event):
     rows = csv_rows(client.get(reverse("staff:export_csv", args=["forum"]), {"col": "evil"}))
     assert rows[0][:2] == ["Family name (Latin)", "Given name (Latin)"]
     assert len(rows) == 2
+
+
+@pytest.mark.postgres
+def test_search_ignores_case_in_cyrillic_on_postgresql(client, event):
+    register(event, given_name_native="Айгерим", family_name_native="Бекова")
+    client.force_login(staff_member(REGISTRATION_STAFF))
+    assert len(client.get(list_url(q="бекова")).context["page_obj"]) == 1
