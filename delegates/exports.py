@@ -16,12 +16,15 @@ from typing import Any
 
 import xlsxwriter
 from django.conf import settings
+from django.db import connection
+from django.db.models import Case, CharField, F, Func, OuterRef, StringAgg, Subquery, Value, When
+from django.db.models.functions import Coalesce, Concat
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from events.models import AttendanceMode, Event
 
-from .models import CheckIn, Registration, SubForumSeat
+from .models import CheckIn, Honorific, Registration, SubForumSeat
 
 BATCH = 2000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -74,6 +77,7 @@ LABELS = {
     "status": dict(Registration.Status.choices),
     "seat": dict(SubForumSeat.State.choices),
     "interpretation": dict(settings.LANGUAGES),
+    "honorific": {code: label for code, label in Honorific.choices if code},
 }
 
 
@@ -156,12 +160,14 @@ class RowBuilder:
         """Labels for codes, local times for moments, text for the rest."""
         if value is None or value == "":
             return ""
-        if key in ("category", "mode", "status", "interpretation"):
+        if key in ("category", "mode", "status", "interpretation", "honorific"):
             return str(LABELS[key].get(value, value))
         if key in ("country", "passport_nationality"):
             if value not in self.country_names:
                 self.country_names[value] = str(countries.name(value))
             return self.country_names[value]
+        if key == "phone":
+            return getattr(value, "as_e164", str(value))  # +77012345678: one form, dialable anywhere
         if isinstance(value, bool):
             return str(_("Yes") if value else _("No"))
         if isinstance(value, datetime.datetime):
@@ -175,8 +181,11 @@ class RowBuilder:
         return value.astimezone(self.event.tz).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def csv_chunks(builder: RowBuilder, queryset) -> Iterator[bytes]:
+def csv_chunks(builder, queryset) -> Iterator[bytes]:
     """UTF-8 CSV with a BOM (so Excel shows Chinese and Cyrillic), header first, yielded in batches."""
+    if isinstance(builder, SqlRows):
+        yield from builder.csv_chunks()
+        return
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
@@ -190,7 +199,7 @@ def csv_chunks(builder: RowBuilder, queryset) -> Iterator[bytes]:
     yield buffer.getvalue().encode()
 
 
-def xlsx_file(builder: RowBuilder, queryset, title: str):
+def xlsx_file(builder, queryset, title: str):
     """A temporary XLSX file written in constant memory: header frozen and filterable, text cells."""
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it after sending)
     workbook = xlsxwriter.Workbook(
@@ -216,3 +225,147 @@ def xlsx_file(builder: RowBuilder, queryset, title: str):
     workbook.close()
     handle.seek(0)
     return handle
+
+
+# --- PostgreSQL: the same rows built in SQL and sent with COPY ----------------------------------
+#
+# On PostgreSQL every cell is computed by the database (labels, local times, country names, the
+# formula guard) and the CSV comes straight out of `COPY ... TO STDOUT` through psycopg, which is
+# several times faster than building 100,000 rows in Python. The Python path above stays the
+# reference (SQLite) and the tests run both against the same expectations.
+
+
+class LocalMinute(Func):
+    """A moment as "YYYY-MM-DD HH:MM" in a time zone (PostgreSQL)."""
+
+    template = "to_char(timezone(%(expressions)s), 'YYYY-MM-DD HH24:MI')"
+    output_field = CharField()
+
+
+class IsoDate(Func):
+    """A date as "YYYY-MM-DD" (PostgreSQL)."""
+
+    template = "to_char(%(expressions)s, 'YYYY-MM-DD')"
+    output_field = CharField()
+
+
+def _labels(field: str, labels: dict) -> Case:
+    """Code to label, in the current language."""
+    return Case(
+        *(When(**{field: code}, then=Value(str(label))) for code, label in labels.items()),
+        default=Value(""),
+        output_field=CharField(),
+    )
+
+
+class SqlRows:
+    """The export's display rows as one annotated queryset (PostgreSQL only)."""
+
+    def __init__(self, event: Event, columns: list[Column], queryset):
+        self.event = event
+        self.columns = columns
+        self.queryset = queryset
+
+    def _expression(self, column: Column, countries_used: dict):
+        """The SQL expression of one column's display string."""
+        key, field = column.key, column.field
+        if key in ("category", "mode", "status", "interpretation", "honorific"):
+            return _labels(field, LABELS[key])
+        if key in ("country", "passport_nationality"):
+            return _labels(field, countries_used)
+        if key == "accommodation":
+            return Case(
+                When(**{field: True}, then=Value(str(_("Yes")))),
+                default=Value(str(_("No"))),
+                output_field=CharField(),
+            )
+        if key in ("arrival", "departure"):
+            return Coalesce(
+                LocalMinute(Value(self.event.time_zone), F(field)), Value(""), output_field=CharField()
+            )
+        if key in ("passport_birth_date", "passport_expires_on"):
+            return Coalesce(IsoDate(F(field)), Value(""), output_field=CharField())
+        if key == "sub_forums":
+            return Coalesce(Subquery(self._seats()), Value(""), output_field=CharField())
+        if key == "checked_in":
+            admitted = CheckIn.objects.filter(registration=OuterRef("pk"), sub_forum__isnull=True).values(
+                "checked_in_at"
+            )[:1]
+            return Coalesce(
+                LocalMinute(Value(self.event.time_zone), Subquery(admitted)),
+                Value(""),
+                output_field=CharField(),
+            )
+        return F(field)
+
+    def _seats(self):
+        """Each registration's sub-forums with their seat state, "; "-separated, in time order."""
+        seat_label = _labels("state", LABELS["seat"])
+        return (
+            SubForumSeat.objects.filter(registration=OuterRef("pk"))
+            .order_by()
+            .values("registration")
+            .annotate(
+                text=StringAgg(
+                    Concat(
+                        F("sub_forum__title"), Value(" ("), seat_label, Value(")"), output_field=CharField()
+                    ),
+                    delimiter=Value("; "),
+                    order_by=("sub_forum__starts_at", "pk"),
+                )
+            )
+            .values("text")
+        )
+
+    def queryset_of_strings(self, *, guard: bool):
+        """values_list of one display string per column (formula-guarded for CSV), in the list's order."""
+        needs_countries = [c.field for c in self.columns if c.key in ("country", "passport_nationality")]
+        countries_used = {}
+        for field in needs_countries:
+            for code in self.queryset.order_by().values_list(field, flat=True).distinct():
+                if code:
+                    countries_used[code] = str(countries.name(code))
+        annotations = {}
+        for index, column in enumerate(self.columns):
+            raw = self._expression(column, countries_used)
+            annotations[f"c{index}_raw"] = Coalesce(raw, Value(""), output_field=CharField())
+        queryset = self.queryset.annotate(**annotations)
+        if not guard:
+            return queryset.values_list(*annotations)
+        guarded = {}
+        for index in range(len(self.columns)):
+            raw = F(f"c{index}_raw")
+            guarded[f"c{index}"] = Case(
+                When(
+                    **{f"c{index}_raw__regex": r"^[=+\-@\t\r\n]"},
+                    then=Concat(Value("'"), raw, output_field=CharField()),
+                ),
+                default=raw,
+                output_field=CharField(),
+            )
+        return queryset.annotate(**guarded).values_list(*guarded)
+
+    def csv_chunks(self) -> Iterator[bytes]:
+        """BOM and header from Python, then the rows straight from COPY."""
+        header = io.StringIO()
+        header.write("\ufeff")
+        csv.writer(header).writerow([neutralise(str(column.label)) for column in self.columns])
+        yield header.getvalue().encode()
+        sql, params = self.queryset_of_strings(guard=True).query.sql_with_params()
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy,
+        ):
+            for block in copy:
+                yield bytes(block)
+
+    def rows(self, queryset=None) -> Iterator[tuple[str, ...]]:
+        """Display rows without the formula guard (for XLSX, whose cells are text anyway)."""
+        return self.queryset_of_strings(guard=False).iterator(chunk_size=BATCH)
+
+
+def row_source(event: Event, columns: list[Column], queryset):
+    """The fastest way this database can build the rows: SQL on PostgreSQL, Python elsewhere."""
+    if connection.vendor == "postgresql":
+        return SqlRows(event, columns, queryset)
+    return RowBuilder(event, columns)

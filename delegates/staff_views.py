@@ -155,7 +155,7 @@ def export_response(request, event: Event, queryset, columns, file_format: str, 
         columns=[column.key for column in columns],
         rows=queryset.count(),
     )
-    builder = exports.RowBuilder(event, columns)
+    builder = exports.row_source(event, columns, queryset)
     stamp = timezone.localtime(timezone.now(), event.tz).strftime("%Y%m%d-%H%M")
     filename = f"{event.slug}-registrations-{stamp}.{file_format}"
     if file_format == "csv":
