@@ -71,6 +71,21 @@ COLUMNS = [
 ]
 COLUMNS_BY_KEY = {column.key: column for column in COLUMNS}
 DEFAULT_COLUMNS = [column.key for column in COLUMNS if not column.passport and column.key != "accessibility"]
+FREE_TEXT = {
+    "family_name_latin",
+    "given_name_latin",
+    "family_name_native",
+    "given_name_native",
+    "position",
+    "organization",
+    "sub_forums",
+    "email",
+    "phone",
+    "flight",
+    "dietary",
+    "accessibility",
+    "passport_number",
+}
 LABELS = {
     "category": dict(Registration.Category.choices),
     "mode": dict(AttendanceMode.choices),
@@ -242,6 +257,13 @@ class LocalMinute(Func):
     output_field = CharField()
 
 
+class CsvGuard(Func):
+    """A leading apostrophe where a spreadsheet would read a formula (migration 0008's function)."""
+
+    function = "forum_csv_guard"
+    output_field = CharField()
+
+
 class IsoDate(Func):
     """A date as "YYYY-MM-DD" (PostgreSQL)."""
 
@@ -325,25 +347,12 @@ class SqlRows:
             for code in self.queryset.order_by().values_list(field, flat=True).distinct():
                 if code:
                     countries_used[code] = str(countries.name(code))
-        annotations = {}
+        cells = {}
         for index, column in enumerate(self.columns):
-            raw = self._expression(column, countries_used)
-            annotations[f"c{index}_raw"] = Coalesce(raw, Value(""), output_field=CharField())
-        queryset = self.queryset.annotate(**annotations)
-        if not guard:
-            return queryset.values_list(*annotations)
-        guarded = {}
-        for index in range(len(self.columns)):
-            raw = F(f"c{index}_raw")
-            guarded[f"c{index}"] = Case(
-                When(
-                    **{f"c{index}_raw__regex": r"^[=+\-@\t\r\n]"},
-                    then=Concat(Value("'"), raw, output_field=CharField()),
-                ),
-                default=raw,
-                output_field=CharField(),
-            )
-        return queryset.annotate(**guarded).values_list(*guarded)
+            cell = Coalesce(self._expression(column, countries_used), Value(""), output_field=CharField())
+            # Labels, dates and times cannot start a formula; free text may.
+            cells[f"c{index}"] = CsvGuard(cell) if guard and column.key in FREE_TEXT else cell
+        return self.queryset.annotate(**cells).values_list(*cells)
 
     def csv_chunks(self) -> Iterator[bytes]:
         """BOM and header from Python, then the rows straight from COPY."""
