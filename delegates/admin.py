@@ -163,6 +163,7 @@ class RegistrationAdmin(EditionTimeZoneMixin, admin.ModelAdmin):
         "waitlist_selected",
         "export_selected_csv",
         "export_selected_xlsx",
+        "reissue_badges",
     ]
     list_per_page = 50
 
@@ -275,6 +276,10 @@ class RegistrationAdmin(EditionTimeZoneMixin, admin.ModelAdmin):
     @admin.action(description=_("Export the selected registrations (XLSX)"), permissions=["export"])
     def export_selected_xlsx(self, request, queryset):
         return self._export(request, queryset, "xlsx")
+
+    @admin.action(description=_("Reissue the badges (the old ones stop working)"), permissions=["change"])
+    def reissue_badges(self, request, queryset):
+        self._apply(request, queryset, services.reissue_badge, _("Badges reissued: %(count)d."))
 
     @admin.action(description=_("Approve the selected registrations"), permissions=["change"])
     def approve_selected(self, request, queryset):

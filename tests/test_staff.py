@@ -367,3 +367,42 @@ def test_sql_rows_equal_python_rows_for_every_column(event):
 
     assert sql_rows == python_rows
     assert python_rows[0][columns.index(exports.COLUMNS_BY_KEY["sub_forums"])] == "'=BeiDou (Confirmed)"
+
+
+def test_every_staff_url_is_404_for_a_delegate_and_the_programme_is_read_only_for_staff(client, event):
+    registration = register(event)
+    preset = ExportPreset.objects.create(
+        owner=staff_member(REGISTRATION_STAFF), event=event, name="p", query=""
+    )
+    urls = [
+        reverse("staff:home"),
+        reverse("staff:registrations", args=["forum"]),
+        reverse("staff:export_csv", args=["forum"]),
+        reverse("staff:export_xlsx", args=["forum"]),
+        reverse("staff:badges", args=["forum"]),
+        reverse("staff:dashboard", args=["forum"]),
+        reverse("staff:check_in", args=["forum"]),
+        reverse("staff:check_in_counts", args=["forum"]),
+        reverse("staff:import", args=["forum"]),
+        reverse("staff:import_template", args=["forum"]),
+    ]
+    client.force_login(registration.user)
+    assert {url: client.get(url).status_code for url in urls} == dict.fromkeys(urls, 404)
+    for url in [
+        reverse("staff:save_preset", args=["forum"]),
+        reverse("staff:delete_preset", args=["forum", preset.pk]),
+    ]:
+        assert client.post(url, {"name": "x"}).status_code == 404
+
+
+def test_reissue_action_revokes_the_old_badge(client, event):
+    registration = register(event)
+    old = registration.badge_token
+    client.force_login(staff_member(ORGANIZERS))
+    client.post(
+        reverse("admin:delegates_registration_changelist"),
+        {"action": "reissue_badges", "_selected_action": [registration.pk]},
+    )
+    registration.refresh_from_db()
+    assert registration.badge_token != old
+    assert AuditEntry.objects.filter(action="badge_reissued", registration=registration).count() == 1
