@@ -24,23 +24,13 @@ from events.models import Event
 
 from . import exports, imports, services
 from .badges import badge_pdf
-from .filters import filtered_registrations
+from .filters import RegistrationFilter, filtered_registrations
 from .models import ExportPreset, SubForumSeat
 from .permissions import can_check_in, can_export, can_import, can_see_passports, can_use_staff_area, require
 from .selectors import badge_holders, dashboard, desk_counts, desk_search
 
 PAGE_SIZES = (25, 50, 100, 200)
-FILTER_PARAMS = (
-    "q",
-    "status",
-    "mode",
-    "category",
-    "country",
-    "sub_forum",
-    "checked_in",
-    "arrival_on",
-    "sort",
-)
+FILTER_PARAMS = RegistrationFilter.Meta.fields
 
 
 def staff_edition(request, slug: str) -> Event:

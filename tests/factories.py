@@ -200,3 +200,16 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     consent_version = "2026-11"
     consented_at = factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC))
     seat_requested_at = factory.LazyFunction(lambda: datetime.datetime.now(datetime.UTC))
+
+
+def open_event(**overrides) -> Event:
+    """An edition 60 days from now with registration open (from yesterday for 30 days)."""
+    now = datetime.datetime.now(datetime.UTC)
+    values = {
+        "slug": "forum",
+        "start_on": (now + datetime.timedelta(days=60)).date(),
+        "end_on": (now + datetime.timedelta(days=62)).date(),
+        "registration_opens_at": now - datetime.timedelta(days=1),
+        "registration_closes_at": now + datetime.timedelta(days=30),
+    }
+    return EventFactory(**{**values, **overrides})

@@ -13,21 +13,14 @@ from delegates import services
 from delegates.models import AuditEntry, Registration
 from delegates.roles import REGISTRATION_STAFF
 
-from .factories import EventFactory, ProfileFactory, UserFactory, registration_data, staff_member
+from .factories import ProfileFactory, UserFactory, open_event, registration_data, staff_member
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def event():
-    now = datetime.datetime.now(datetime.UTC)
-    return EventFactory(
-        slug="forum",
-        start_on=(now + datetime.timedelta(days=60)).date(),
-        end_on=(now + datetime.timedelta(days=62)).date(),
-        registration_opens_at=now - datetime.timedelta(days=1),
-        registration_closes_at=now + datetime.timedelta(days=30),
-    )
+    return open_event()
 
 
 def approved(event, mode="in_person", **profile):

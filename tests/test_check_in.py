@@ -11,10 +11,10 @@ from delegates.roles import REGISTRATION_STAFF
 
 from .concurrency import run_together
 from .factories import (
-    EventFactory,
     ProfileFactory,
     SubForumFactory,
     UserFactory,
+    open_event,
     registration_data,
     staff_member,
 )
@@ -24,14 +24,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def event():
-    now = datetime.datetime.now(datetime.UTC)
-    return EventFactory(
-        slug="forum",
-        start_on=(now + datetime.timedelta(days=60)).date(),
-        end_on=(now + datetime.timedelta(days=62)).date(),
-        registration_opens_at=now - datetime.timedelta(days=1),
-        registration_closes_at=now + datetime.timedelta(days=30),
-    )
+    return open_event()
 
 
 def registered(event, *, mode="in_person", approve=True, sub_forums=()):

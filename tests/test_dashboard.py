@@ -10,10 +10,10 @@ from delegates.models import CheckIn
 from delegates.roles import REGISTRATION_STAFF
 
 from .factories import (
-    EventFactory,
     ProfileFactory,
     SubForumFactory,
     UserFactory,
+    open_event,
     registration_data,
     staff_member,
 )
@@ -23,15 +23,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def event():
-    now = datetime.datetime.now(datetime.UTC)
-    return EventFactory(
-        slug="forum",
-        in_person_capacity=2,
-        start_on=(now + datetime.timedelta(days=60)).date(),
-        end_on=(now + datetime.timedelta(days=62)).date(),
-        registration_opens_at=now - datetime.timedelta(days=1),
-        registration_closes_at=now + datetime.timedelta(days=30),
-    )
+    return open_event(in_person_capacity=2)
 
 
 def register(event, country, mode="in_person", sub_forums=()):

@@ -1,7 +1,6 @@
 """Importing delegation lists: preview with errors, nothing written until confirmed, idempotent."""
 
 import csv
-import datetime
 import io
 import re
 
@@ -14,22 +13,14 @@ from delegates.imports import EXAMPLE, HEADER
 from delegates.models import AuditEntry, OutboxMessage, Profile, Registration, User
 from delegates.roles import ORGANIZERS, REGISTRATION_STAFF
 
-from .factories import EventFactory, ProfileFactory, SubForumFactory, staff_member
+from .factories import ProfileFactory, SubForumFactory, open_event, staff_member
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def event():
-    now = datetime.datetime.now(datetime.UTC)
-    event = EventFactory(
-        slug="forum",
-        in_person_capacity=2,
-        start_on=(now + datetime.timedelta(days=60)).date(),
-        end_on=(now + datetime.timedelta(days=62)).date(),
-        registration_opens_at=now - datetime.timedelta(days=1),
-        registration_closes_at=now + datetime.timedelta(days=30),
-    )
+    event = open_event(in_person_capacity=2)
     SubForumFactory(event=event, slug="beidou-cooperation")
     SubForumFactory(event=event, slug="green-development")
     return event

@@ -9,7 +9,14 @@ from django.urls import reverse
 from delegates import services
 from delegates.models import Profile, Registration
 
-from .factories import EventFactory, ProfileFactory, SubForumFactory, UserFactory, registration_data
+from .factories import (
+    EventFactory,
+    ProfileFactory,
+    SubForumFactory,
+    UserFactory,
+    open_event,
+    registration_data,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -17,14 +24,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def event():
     """An edition open for registration, 60 days ahead, with an in-person-only, an online-only and a hybrid session."""
-    now = datetime.datetime.now(datetime.UTC)
-    event = EventFactory(
-        slug="forum",
-        start_on=(now + datetime.timedelta(days=60)).date(),
-        end_on=(now + datetime.timedelta(days=62)).date(),
-        registration_opens_at=now - datetime.timedelta(days=1),
-        registration_closes_at=now + datetime.timedelta(days=30),
-    )
+    event = open_event()
     for slug, modes in [("room-only", "in_person"), ("stream-only", "online"), ("hybrid", "both")]:
         SubForumFactory(event=event, slug=slug, title=slug.replace("-", " ").title(), modes=modes)
     return event

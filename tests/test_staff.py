@@ -14,10 +14,10 @@ from delegates.models import AuditEntry, CheckIn, ExportPreset
 from delegates.roles import ORGANIZERS, REGISTRATION_STAFF
 
 from .factories import (
-    EventFactory,
     ProfileFactory,
     SubForumFactory,
     UserFactory,
+    open_event,
     registration_data,
     staff_member,
 )
@@ -28,14 +28,7 @@ PAYLOADS = ["=1+1", "+1", "-1+1", "@SUM(1)", "\tTAB", "\rCR", '=HYPERLINK("http:
 
 @pytest.fixture
 def event():
-    now = datetime.datetime.now(datetime.UTC)
-    return EventFactory(
-        slug="forum",
-        start_on=(now + datetime.timedelta(days=60)).date(),
-        end_on=(now + datetime.timedelta(days=62)).date(),
-        registration_opens_at=now - datetime.timedelta(days=1),
-        registration_closes_at=now + datetime.timedelta(days=30),
-    )
+    return open_event()
 
 
 def register(event, *, country="KZ", mode="online", sub_forums=(), **profile):
