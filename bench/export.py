@@ -22,8 +22,6 @@ import json
 import os
 import random
 import re
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,26 +29,42 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = ROOT / ".venv" / "bin" / "python"
+from common import (
+    EVENT_SLUG,
+    HOST,
+    SESSION_COOKIE,
+    bench_env,
+    close_log,
+    create_demo_database,
+    django_step,
+    drop_database,
+    exited_abnormally,
+    fetch_status,
+    free_port,
+    git_revision,
+    handle_signals,
+    load_average,
+    open_log,
+    run,
+    run_interruptible,
+    setup_django,
+    start_gunicorn,
+    step,
+    stop_process,
+    wait_for_server,
+)
+
 SCRIPT = str(Path(__file__).resolve())
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
-HOST = "127.0.0.1"
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DB_NAME = "forum_site_export"
-EVENT_SLUG = "sample-edition"
 EXPORT_PATH = f"/staff/{EVENT_SLUG}/registrations/export"
 EMAIL_DOMAIN = "export.example.org"
 STAFF_EMAIL = f"export-staff@{EMAIL_DOMAIN}"
-SESSION_COOKIE = "sessionid"
 MAX_CSV_RATIO = 5.0
 MAX_CSV_GROWTH_MIB = 25.0
 MAX_XLSX_SECONDS = 20.0
 MAX_XLSX_GROWTH_MIB = 50.0
 COPY_RUNS = 3
 SAMPLE_SECONDS = 0.05
-STARTUP_TIMEOUT = 30.0
-REQUEST_TIMEOUT = 10.0
 EXPORT_TIMEOUT = 600.0
 WARMUP_ROUNDS = 10
 WARMUP_CONCURRENCY = 8
@@ -184,98 +198,19 @@ SEAT_SHARE = 0.6
 CHECK_IN_SHARE = 0.4
 
 
-def bench_env() -> dict[str, str]:
-    """The environment every Django subprocess (manage.py, gunicorn, in-Django steps) runs with."""
-    env = dict(os.environ)
-    env.update(
-        {
-            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
-            "DJANGO_SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789",
-            "DJANGO_DEBUG": "false",
-            "FORUM_MAIL_CONSOLE": "true",
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DJANGO_SECURE_COOKIES": "false",
-            "FORUM_TASKS_BACKEND": "django.tasks.backends.dummy.DummyBackend",
-            "DJANGO_SETTINGS_MODULE": "forum_site.settings",
-            "DJANGO_LOG_LEVEL": "WARNING",
-            "PYTHONPATH": str(ROOT),
-        }
-    )
-    return env
-
-
 # --- database -------------------------------------------------------------------------------
-
-
-def admin_sql(statement: str) -> None:
-    """Run one statement on the maintenance database in autocommit mode."""
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=10) as connection:
-        connection.execute(statement)
-
-
-def create_database() -> None:
-    """Drop the export database if it exists and create it empty."""
-    drop_database()
-    admin_sql(f'CREATE DATABASE "{DB_NAME}"')
-
-
-def drop_database() -> None:
-    """Drop the export database, closing any connection still open to it."""
-    admin_sql(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-
-
-def manage(*args: str, env: dict[str, str], timeout: float = 600) -> str:
-    """Run a manage.py command; fail loudly with its output if it fails."""
-    return run([str(PYTHON), "manage.py", *args], env=env, timeout=timeout)
-
-
-def run(command: list[str], *, env: dict[str, str], timeout: float) -> str:
-    """Run a subprocess from the project root and return its stdout, raising with its output on failure."""
-    result = subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
-
-
-def django_step(name: str, *extra: str, env: dict[str, str], timeout: float = 900) -> dict:
-    """Run one in-Django step of this script in a subprocess and return its JSON result."""
-    output = run([str(PYTHON), SCRIPT, "--step", name, *extra], env=env, timeout=timeout)
-    return json.loads(output.strip().splitlines()[-1])
 
 
 def prepare_database(env: dict[str, str], args: argparse.Namespace) -> dict:
     """Create, migrate and fill the export database; return the staff session and what was seeded."""
-    create_database()
-    step("migrate", lambda: manage("migrate", "--noinput", env=env))
-    step("load_forum_demo", lambda: manage("load_forum_demo", env=env))
+    create_demo_database(DB_NAME, env, collectstatic=False)
     return step(
         f"seed {args.rows:,} registrations (COPY) and a staff session, VACUUM ANALYZE",
-        lambda: django_step("seed", str(args.rows), env=env),
+        lambda: django_step(SCRIPT, "seed", str(args.rows), env=env, timeout=900),
     )
 
 
-def step(label: str, action):
-    """Run one preparation step and report how long it took."""
-    started = time.monotonic()
-    print(f"- {label} ...", end="", flush=True)
-    result = action()
-    print(f" {time.monotonic() - started:.1f} s", flush=True)
-    return result
-
-
 # --- in-Django steps (run in a subprocess with the bench environment) ------------------------
-
-
-def setup_django() -> None:
-    """Configure Django from the bench environment inside this process."""
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def copy_rows(model, rows) -> int:
@@ -540,69 +475,15 @@ def time_copy(env: dict[str, str]) -> tuple[float, int]:
 # --- gunicorn ---------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-def start_gunicorn(env: dict[str, str], port: int, args: argparse.Namespace, log) -> subprocess.Popen:
-    """Start gunicorn (gthread workers, never recycled) on 127.0.0.1:port, logging to `log`."""
-    command = [
-        str(GUNICORN),
-        "forum_site.wsgi",
-        "-w",
-        str(args.workers),
-        "--threads",
-        str(args.threads),
-        "-k",
-        "gthread",
-        "--max-requests",
-        "0",
-        "-b",
-        f"{HOST}:{port}",
-    ]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-
 def wait_until_ready(process: subprocess.Popen, port: int, workers: int) -> list[int]:
     """Poll /healthz until it answers 200 and all workers run, for at most STARTUP_TIMEOUT; return their pids."""
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with code {process.returncode} during startup")
-        with contextlib.suppress(OSError, http.client.HTTPException):
-            pids = worker_pids(process.pid)
-            if len(pids) == workers and fetch_status(port, "/healthz") == 200:
-                return pids
-        time.sleep(0.2)
-    raise RuntimeError(f"/healthz did not answer 200 with {workers} workers within {STARTUP_TIMEOUT:.0f} s")
 
+    def ready() -> list[int] | None:
+        """The worker pids once all of them run and /healthz answers 200; None until then."""
+        pids = worker_pids(process.pid)
+        return pids if len(pids) == workers and fetch_status(port, "/healthz") == 200 else None
 
-def fetch_status(port: int, path: str, session: str | None = None) -> int:
-    """The status code of one GET on a fresh connection, the body read and dropped."""
-    connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
-    headers = {"Cookie": f"{SESSION_COOKIE}={session}"} if session else {}
-    try:
-        connection.request("GET", path, headers=headers)
-        response = connection.getresponse()
-        response.read()
-        return response.status
-    finally:
-        connection.close()
-
-
-def stop_process(process: subprocess.Popen | None) -> None:
-    """Stop gunicorn by its pid: TERM, then KILL if it is still running after 15 s."""
-    if process is None or process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
+    return wait_for_server(process, ready, f"/healthz did not answer 200 with {workers} workers")
 
 
 # --- worker processes (/proc) -----------------------------------------------------------------
@@ -855,23 +736,6 @@ def print_verdicts(copy_seconds: float, results: dict[str, dict], expected: int)
     return missed
 
 
-def git_revision() -> str:
-    """The checked-out commit, marked dirty when files outside bench/ changed (for the record)."""
-    try:
-        commit = run(["git", "rev-parse", "--short", "HEAD"], env=dict(os.environ), timeout=10).strip()
-        dirty = run(
-            ["git", "status", "--porcelain", "--", ".", ":!bench"], env=dict(os.environ), timeout=10
-        ).strip()
-    except (OSError, RuntimeError, subprocess.TimeoutExpired):
-        return "unknown"
-    return f"{commit}{' (dirty work tree)' if dirty else ''}"
-
-
-def load_average() -> str:
-    """The 1-minute load average, to judge how much other work shared the CPU."""
-    return f"{os.getloadavg()[0]:.2f}"
-
-
 # --- main -------------------------------------------------------------------------------------
 
 
@@ -893,17 +757,6 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def raise_on_term(signum, frame) -> None:
-    """Turn SIGTERM into an exception so cleanup runs."""
-    raise KeyboardInterrupt
-
-
-def handle_signals(*, during_cleanup: bool) -> None:
-    """Ctrl+C and SIGTERM interrupt the run (even if the parent shell ignored them); cleanup is not interrupted."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN if during_cleanup else signal.default_int_handler)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN if during_cleanup else raise_on_term)
-
-
 def format_phase(
     file_format: str,
     env: dict[str, str],
@@ -915,7 +768,7 @@ def format_phase(
 ) -> dict:
     """Fresh gunicorn workers, warmed up, serve one format `--runs` times; then the file is read back."""
     port = free_port()
-    process = start_gunicorn(env, port, args, log)
+    process = start_gunicorn(env, port, log, workers=args.workers, threads=args.threads, max_requests=0)
     processes.append(process)
     sink = sinks / f"export.{file_format}"
     runs = []
@@ -946,7 +799,7 @@ def format_phase(
 def benchmark(args: argparse.Namespace, env: dict[str, str]) -> None:
     """Seed, time \\copy, serve, download, check and report; always stop gunicorn and drop the database."""
     failed = True
-    log = tempfile.NamedTemporaryFile(prefix="export-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
+    log = open_log("export-gunicorn-")
     processes: list[subprocess.Popen] = []
     sinks = tempfile.TemporaryDirectory(prefix="export-bench-")
     print(
@@ -978,15 +831,12 @@ def benchmark(args: argparse.Namespace, env: dict[str, str]) -> None:
         handle_signals(during_cleanup=True)
         for process in processes:
             stop_process(process)
-        log.close()
         sinks.cleanup()
-        abnormal = any(process.returncode not in (0, None, -signal.SIGTERM) for process in processes)
-        if abnormal or (failed and processes):
-            print(f"gunicorn log kept at {log.name}")
-        else:
-            Path(log.name).unlink(missing_ok=True)
+        close_log(
+            log, keep=any(exited_abnormally(process) for process in processes) or (failed and bool(processes))
+        )
         if not args.keep_db:
-            drop_database()
+            drop_database(DB_NAME)
 
 
 def main() -> int:
@@ -995,13 +845,7 @@ def main() -> int:
     if args.step:
         run_django_step(args.step, args.values)
         return 0
-    handle_signals(during_cleanup=False)
-    try:
-        benchmark(args, bench_env())
-    except KeyboardInterrupt:
-        print("\ninterrupted; gunicorn stopped and export database dropped")
-        return 130
-    return 0
+    return run_interruptible(lambda: benchmark(args, bench_env(DB_NAME, dummy_tasks=True)), "export")
 
 
 if __name__ == "__main__":

@@ -9,126 +9,60 @@ database. The exit code is 0 whenever the figures were produced: this is a measu
 """
 
 import argparse
-import contextlib
 import datetime
 import http.client
 import json
 import os
 import random
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = ROOT / ".venv" / "bin" / "python"
+from common import (
+    EVENT_SLUG,
+    HOST,
+    REQUEST_TIMEOUT,
+    bench_env,
+    close_log,
+    create_demo_database,
+    django_step,
+    drop_database,
+    exited_abnormally,
+    free_port,
+    git_revision,
+    handle_signals,
+    load_average,
+    open_log,
+    percentile,
+    run_interruptible,
+    setup_django,
+    start_gunicorn,
+    step,
+    stop_process,
+    wait_until_healthy,
+)
+
 SCRIPT = str(Path(__file__).resolve())
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
-HOST = "127.0.0.1"
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DB_NAME = "forum_site_bench"
-EVENT_SLUG = "sample-edition"
 SUB_FORUM_TARGET = 50
 EXHIBIT_TARGET = 500
 SPEAKERS_PER_SUB_FORUM = 2
 MIN_SHARE_OF_HEALTHZ = 25.0
 MAX_QUERIES = 10
-STARTUP_TIMEOUT = 30.0
-REQUEST_TIMEOUT = 10.0
 COUNTRY_CODES = ["CN", "KZ", "KG", "TJ", "TM", "UZ"]
-
-
-def bench_env() -> dict[str, str]:
-    """The environment every Django subprocess (manage.py, gunicorn, query counter) runs with."""
-    env = dict(os.environ)
-    env.update(
-        {
-            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
-            "DJANGO_SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789",
-            "DJANGO_DEBUG": "false",
-            "FORUM_MAIL_CONSOLE": "true",
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DJANGO_SECURE_COOKIES": "false",
-            "DJANGO_SETTINGS_MODULE": "forum_site.settings",
-            "DJANGO_LOG_LEVEL": "WARNING",
-            "PYTHONPATH": str(ROOT),
-        }
-    )
-    return env
 
 
 # --- database -------------------------------------------------------------------------------
 
 
-def admin_sql(statement: str) -> None:
-    """Run one statement on the maintenance database in autocommit mode."""
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=10) as connection:
-        connection.execute(statement)
-
-
-def create_database() -> None:
-    """Drop the bench database if it exists and create it empty."""
-    drop_database()
-    admin_sql(f'CREATE DATABASE "{DB_NAME}"')
-
-
-def drop_database() -> None:
-    """Drop the bench database, closing any connection still open to it."""
-    admin_sql(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-
-
-def manage(*args: str, env: dict[str, str], timeout: float = 600) -> str:
-    """Run a manage.py command; fail loudly with its output if it fails."""
-    return run([str(PYTHON), "manage.py", *args], env=env, timeout=timeout)
-
-
-def run(command: list[str], *, env: dict[str, str], timeout: float) -> str:
-    """Run a subprocess from the project root and return its stdout, raising with its output on failure."""
-    result = subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
-
-
 def prepare_database(env: dict[str, str]) -> dict[str, str]:
     """Create, migrate and fill the bench database; return the slugs the URLs need."""
-    create_database()
-    step("migrate", lambda: manage("migrate", "--noinput", env=env))
-    step("collectstatic", lambda: manage("collectstatic", "--noinput", env=env))
-    step("load_forum_demo", lambda: manage("load_forum_demo", env=env))
-    output = step(
-        "generate volume",
-        lambda: run([str(PYTHON), SCRIPT, "--step", "volume"], env=env, timeout=600),
-    )
-    return json.loads(output.strip().splitlines()[-1])
-
-
-def step(label: str, action):
-    """Run one preparation step and report how long it took."""
-    started = time.monotonic()
-    print(f"- {label} ...", end="", flush=True)
-    result = action()
-    print(f" {time.monotonic() - started:.1f} s", flush=True)
-    return result
+    create_demo_database(DB_NAME, env)
+    return step("generate volume", lambda: django_step(SCRIPT, "volume", env=env, timeout=600))
 
 
 # --- in-Django steps (run in a subprocess with the bench environment) ------------------------
-
-
-def setup_django() -> None:
-    """Configure Django from the bench environment inside this process."""
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def generate_volume() -> dict[str, str]:
@@ -276,59 +210,6 @@ def run_django_step(name: str, paths: list[str]) -> None:
     print(json.dumps(result))
 
 
-# --- gunicorn ---------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-def start_gunicorn(env: dict[str, str], port: int, workers: int, log) -> subprocess.Popen:
-    """Start gunicorn on 127.0.0.1:port with the bench environment, logging to `log`."""
-    command = [str(GUNICORN), "forum_site.wsgi", "-w", str(workers), "-b", f"{HOST}:{port}"]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-
-def wait_until_healthy(process: subprocess.Popen, port: int) -> None:
-    """Poll /healthz until it answers 200, for at most STARTUP_TIMEOUT seconds."""
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with code {process.returncode} during startup")
-        with contextlib.suppress(OSError, http.client.HTTPException):
-            if fetch_status(port, "/healthz") == 200:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"/healthz did not answer 200 within {STARTUP_TIMEOUT:.0f} s")
-
-
-def fetch_status(port: int, path: str) -> int:
-    """The status code of one GET on a fresh connection."""
-    connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        response.read()
-        return response.status
-    finally:
-        connection.close()
-
-
-def stop_process(process: subprocess.Popen | None) -> None:
-    """Stop gunicorn by its pid: TERM, then KILL if it is still running after 15 s."""
-    if process is None or process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
-
-
 # --- load -------------------------------------------------------------------------------------
 
 
@@ -384,15 +265,6 @@ def load(port: int, path: str, clients: int, seconds: float) -> tuple[Tally, flo
     for thread in threads:
         thread.join(timeout=seconds + REQUEST_TIMEOUT + 5)
     return tally, time.monotonic() - started
-
-
-def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile of a list (0 for an empty one)."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    rank = max(1, round(share / 100 * len(ordered) + 0.5))
-    return ordered[min(rank, len(ordered)) - 1]
 
 
 def measure(port: int, path: str, args: argparse.Namespace) -> dict[str, float]:
@@ -476,23 +348,6 @@ def print_verdicts(results: dict[str, dict], queries: dict[str, dict], baseline:
     return failing
 
 
-def git_revision() -> str:
-    """The checked-out commit, marked dirty when files outside bench/ changed (for the record)."""
-    try:
-        commit = run(["git", "rev-parse", "--short", "HEAD"], env=dict(os.environ), timeout=10).strip()
-        dirty = run(
-            ["git", "status", "--porcelain", "--", ".", ":!bench"], env=dict(os.environ), timeout=10
-        ).strip()
-    except (OSError, RuntimeError, subprocess.TimeoutExpired):
-        return "unknown"
-    return f"{commit}{' (dirty work tree)' if dirty else ''}"
-
-
-def load_average() -> str:
-    """The 1-minute load average, to judge how much other work shared the CPU."""
-    return f"{os.getloadavg()[0]:.2f}"
-
-
 # --- main -------------------------------------------------------------------------------------
 
 
@@ -512,17 +367,6 @@ def parse_args() -> argparse.Namespace:
     if not 0 < args.seconds <= 600 or not 0 <= args.warmup <= 60 or args.clients < 1 or args.workers < 1:
         parser.error("need 0 < --seconds <= 600, 0 <= --warmup <= 60, --clients >= 1, --workers >= 1")
     return args
-
-
-def raise_on_term(signum, frame) -> None:
-    """Turn SIGTERM into an exception so cleanup runs."""
-    raise KeyboardInterrupt
-
-
-def handle_signals(*, during_cleanup: bool) -> None:
-    """Ctrl+C and SIGTERM interrupt the run (even if the parent shell ignored them); cleanup is not interrupted."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN if during_cleanup else signal.default_int_handler)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN if during_cleanup else raise_on_term)
 
 
 def measure_all(port: int, paths: list[str], args: argparse.Namespace) -> tuple[dict[str, dict], float]:
@@ -545,22 +389,18 @@ def measure_all(port: int, paths: list[str], args: argparse.Namespace) -> tuple[
 def benchmark(args: argparse.Namespace, env: dict[str, str]) -> None:
     """Prepare, serve, load, count and report; always stop gunicorn and drop the database."""
     process = None
-    log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
+    log = open_log("bench-gunicorn-")
     print(f"forum_site page benchmark at {git_revision()}")
     try:
         slugs = prepare_database(env)
         print(f"  sample edition: {slugs['sub_forums']} sub-forums, {slugs['exhibits']} exhibits")
         paths = bench_paths(slugs)
-        output = step(
-            "count queries",
-            lambda: run([str(PYTHON), SCRIPT, "--step", "queries", *paths], env=env, timeout=300),
-        )
-        queries = json.loads(output.strip().splitlines()[-1])
+        queries = step("count queries", lambda: django_step(SCRIPT, "queries", *paths, env=env, timeout=300))
         for path, counted in queries.items():
             if counted["status"] != 200:
                 print(f"  note: {path} answered {counted['status']} to the test client")
         port = free_port()
-        process = start_gunicorn(env, port, args.workers, log)
+        process = start_gunicorn(env, port, log, workers=args.workers)
         step(f"start gunicorn (pid {process.pid}, port {port})", lambda: wait_until_healthy(process, port))
         results, baseline = measure_all(port, paths, args)
         print_table(results, queries, baseline)
@@ -568,13 +408,12 @@ def benchmark(args: argparse.Namespace, env: dict[str, str]) -> None:
     finally:
         handle_signals(during_cleanup=True)
         stop_process(process)
-        log.close()
-        if process is not None and process.returncode not in (0, None, -signal.SIGTERM):
-            print(f"gunicorn exited with {process.returncode}; log kept at {log.name}")
+        if exited_abnormally(process):
+            close_log(log, keep=True, note=f"gunicorn exited with {process.returncode}; log kept at")
         else:
-            Path(log.name).unlink(missing_ok=True)
+            close_log(log, keep=False)
         if not args.keep_db:
-            drop_database()
+            drop_database(DB_NAME)
 
 
 def main() -> int:
@@ -583,13 +422,7 @@ def main() -> int:
     if args.step:
         run_django_step(args.step, args.paths)
         return 0
-    handle_signals(during_cleanup=False)
-    try:
-        benchmark(args, bench_env())
-    except KeyboardInterrupt:
-        print("\ninterrupted; gunicorn stopped and bench database dropped")
-        return 130
-    return 0
+    return run_interruptible(lambda: benchmark(args, bench_env(DB_NAME)), "bench")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ produced: this is a measurement, not a test.
 
 import argparse
 import concurrent.futures
-import contextlib
 import datetime
 import html
 import http.client
@@ -23,9 +22,6 @@ import json
 import os
 import queue
 import re
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -33,22 +29,38 @@ import time
 import urllib.parse
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = ROOT / ".venv" / "bin" / "python"
+from common import (
+    EVENT_SLUG,
+    HOST,
+    SESSION_COOKIE,
+    bench_env,
+    close_log,
+    create_demo_database,
+    django_step,
+    drop_database,
+    exited_abnormally,
+    free_port,
+    git_revision,
+    handle_signals,
+    load_average,
+    open_log,
+    percentile,
+    request,
+    run_interruptible,
+    setup_django,
+    start_gunicorn,
+    step,
+    stop_process,
+    wait_until_healthy,
+)
+
 SCRIPT = str(Path(__file__).resolve())
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
-HOST = "127.0.0.1"
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DB_NAME = "forum_site_rush"
-EVENT_SLUG = "sample-edition"
 REGISTER_PATH = f"/events/{EVENT_SLUG}/register/"
 SUCCESS_PATH = "/me/"
 EMAIL_DOMAIN = "rush.example.org"
-SESSION_COOKIE = "sessionid"
 CSRF_COOKIE = "csrftoken"
 MAX_P99_SECONDS = 3.0
-STARTUP_TIMEOUT = 30.0
-REQUEST_TIMEOUT = 10.0
 SUBMIT_TIMEOUT = 60.0
 BARRIER_TIMEOUT = 30.0
 FORM_FETCHERS = 8
@@ -59,101 +71,21 @@ ERROR_BLOCK = re.compile(
 )
 
 
-def bench_env() -> dict[str, str]:
-    """The environment every Django subprocess (manage.py, gunicorn, in-Django steps) runs with."""
-    env = dict(os.environ)
-    env.update(
-        {
-            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
-            "DJANGO_SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789",
-            "DJANGO_DEBUG": "false",
-            "FORUM_MAIL_CONSOLE": "true",
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DJANGO_SECURE_COOKIES": "false",
-            "FORUM_TASKS_BACKEND": "django.tasks.backends.dummy.DummyBackend",
-            "DJANGO_SETTINGS_MODULE": "forum_site.settings",
-            "DJANGO_LOG_LEVEL": "WARNING",
-            "PYTHONPATH": str(ROOT),
-        }
-    )
-    return env
-
-
 # --- database -------------------------------------------------------------------------------
-
-
-def admin_sql(statement: str) -> None:
-    """Run one statement on the maintenance database in autocommit mode."""
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=10) as connection:
-        connection.execute(statement)
-
-
-def create_database() -> None:
-    """Drop the rush database if it exists and create it empty."""
-    drop_database()
-    admin_sql(f'CREATE DATABASE "{DB_NAME}"')
-
-
-def drop_database() -> None:
-    """Drop the rush database, closing any connection still open to it."""
-    admin_sql(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-
-
-def manage(*args: str, env: dict[str, str], timeout: float = 600) -> str:
-    """Run a manage.py command; fail loudly with its output if it fails."""
-    return run([str(PYTHON), "manage.py", *args], env=env, timeout=timeout)
-
-
-def run(command: list[str], *, env: dict[str, str], timeout: float) -> str:
-    """Run a subprocess from the project root and return its stdout, raising with its output on failure."""
-    result = subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
-
-
-def django_step(name: str, *extra: str, env: dict[str, str], timeout: float = 600) -> dict:
-    """Run one in-Django step of this script in a subprocess and return its JSON result."""
-    output = run([str(PYTHON), SCRIPT, "--step", name, *extra], env=env, timeout=timeout)
-    return json.loads(output.strip().splitlines()[-1])
 
 
 def prepare_database(env: dict[str, str], args: argparse.Namespace, sessions_path: str) -> dict:
     """Create, migrate and fill the rush database; return the sub-forum and travel times to post."""
-    create_database()
-    step("migrate", lambda: manage("migrate", "--noinput", env=env))
-    step("collectstatic", lambda: manage("collectstatic", "--noinput", env=env))
-    step("load_forum_demo", lambda: manage("load_forum_demo", env=env))
+    create_demo_database(DB_NAME, env)
     return step(
         f"create {args.users} delegates with sessions",
         lambda: django_step(
-            "prepare", str(args.users), str(args.capacity), sessions_path, env=env, timeout=600
+            SCRIPT, "prepare", str(args.users), str(args.capacity), sessions_path, env=env, timeout=600
         ),
     )
 
 
-def step(label: str, action):
-    """Run one preparation step and report how long it took."""
-    started = time.monotonic()
-    print(f"- {label} ...", end="", flush=True)
-    result = action()
-    print(f" {time.monotonic() - started:.1f} s", flush=True)
-    return result
-
-
 # --- in-Django steps (run in a subprocess with the bench environment) ------------------------
-
-
-def setup_django() -> None:
-    """Configure Django from the bench environment inside this process."""
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def travel_times(event) -> tuple[str, str]:
@@ -287,78 +219,7 @@ def run_django_step(name: str, values: list[str]) -> None:
     print(json.dumps(result))
 
 
-# --- gunicorn ---------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-def start_gunicorn(env: dict[str, str], port: int, args: argparse.Namespace, log) -> subprocess.Popen:
-    """Start gunicorn (gthread workers) on 127.0.0.1:port with the bench environment, logging to `log`."""
-    command = [
-        str(GUNICORN),
-        "forum_site.wsgi",
-        "-w",
-        str(args.workers),
-        "--threads",
-        str(args.threads),
-        "-k",
-        "gthread",
-        "-b",
-        f"{HOST}:{port}",
-    ]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-
-def wait_until_healthy(process: subprocess.Popen, port: int) -> None:
-    """Poll /healthz until it answers 200, for at most STARTUP_TIMEOUT seconds."""
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with code {process.returncode} during startup")
-        with contextlib.suppress(OSError, http.client.HTTPException):
-            if request(port, "GET", "/healthz")[0] == 200:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"/healthz did not answer 200 within {STARTUP_TIMEOUT:.0f} s")
-
-
-def stop_process(process: subprocess.Popen | None) -> None:
-    """Stop gunicorn by its pid: TERM, then KILL if it is still running after 15 s."""
-    if process is None or process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
-
-
 # --- HTTP -------------------------------------------------------------------------------------
-
-
-def request(
-    port: int,
-    method: str,
-    path: str,
-    *,
-    headers: dict[str, str] | None = None,
-    body: str | None = None,
-    timeout: float = REQUEST_TIMEOUT,
-) -> tuple[int, http.client.HTTPMessage, bytes]:
-    """One request on a fresh connection, redirects not followed: status, headers and body."""
-    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
-    try:
-        connection.request(method, path, body=body, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, response.msg, response.read()
-    finally:
-        connection.close()
 
 
 def set_cookies(message: http.client.HTTPMessage) -> dict[str, str]:
@@ -508,15 +369,6 @@ def rush(
     return tally, time.monotonic() - started, jobs.qsize()
 
 
-def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile of a list (0 for an empty one)."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    rank = max(1, round(share / 100 * len(ordered) + 0.5))
-    return ordered[min(rank, len(ordered)) - 1]
-
-
 # --- report -----------------------------------------------------------------------------------
 
 
@@ -581,23 +433,6 @@ def print_verdict(tally: Tally, unsent: int, figures: dict, args: argparse.Names
     return not problems
 
 
-def git_revision() -> str:
-    """The checked-out commit, marked dirty when files outside bench/ changed (for the record)."""
-    try:
-        commit = run(["git", "rev-parse", "--short", "HEAD"], env=dict(os.environ), timeout=10).strip()
-        dirty = run(
-            ["git", "status", "--porcelain", "--", ".", ":!bench"], env=dict(os.environ), timeout=10
-        ).strip()
-    except (OSError, RuntimeError, subprocess.TimeoutExpired):
-        return "unknown"
-    return f"{commit}{' (dirty work tree)' if dirty else ''}"
-
-
-def load_average() -> str:
-    """The 1-minute load average, to judge how much other work shared the CPU."""
-    return f"{os.getloadavg()[0]:.2f}"
-
-
 # --- main -------------------------------------------------------------------------------------
 
 
@@ -635,17 +470,6 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def raise_on_term(signum, frame) -> None:
-    """Turn SIGTERM into an exception so cleanup runs."""
-    raise KeyboardInterrupt
-
-
-def handle_signals(*, during_cleanup: bool) -> None:
-    """Ctrl+C and SIGTERM interrupt the run (even if the parent shell ignored them); cleanup is not interrupted."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN if during_cleanup else signal.default_int_handler)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN if during_cleanup else raise_on_term)
-
-
 def rush_phase(port: int, args: argparse.Namespace, plan: dict, sessions_path: str) -> tuple[Tally, int]:
     """Fetch every delegate's form, run the rush and print its figures; return the tally and unsent count."""
     sessions = json.loads(Path(sessions_path).read_text())
@@ -666,7 +490,7 @@ def benchmark(args: argparse.Namespace, env: dict[str, str]) -> None:
     """Prepare, serve, rush and report; always stop gunicorn and drop the database."""
     process = None
     tally = None
-    log = tempfile.NamedTemporaryFile(prefix="rush-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
+    log = open_log("rush-gunicorn-")
     sessions = tempfile.NamedTemporaryFile(prefix="rush-sessions-", suffix=".json", delete=False)  # noqa: SIM115
     sessions.close()
     print(f"forum_site registration rush at {git_revision()}")
@@ -678,25 +502,20 @@ def benchmark(args: argparse.Namespace, env: dict[str, str]) -> None:
             f"departure {plan['departure']} (local); approval required: {plan['requires_approval']}"
         )
         port = free_port()
-        process = start_gunicorn(env, port, args, log)
+        process = start_gunicorn(env, port, log, workers=args.workers, threads=args.threads)
         step(f"start gunicorn (pid {process.pid}, port {port})", lambda: wait_until_healthy(process, port))
         tally, unsent = rush_phase(port, args, plan, sessions.name)
         stop_process(process)
-        figures = django_step("figures", str(plan["sub_forum"]), env=env, timeout=300)
+        figures = django_step(SCRIPT, "figures", str(plan["sub_forum"]), env=env, timeout=300)
         print_figures(figures, plan)
         print_verdict(tally, unsent, figures, args)
     finally:
         handle_signals(during_cleanup=True)
         stop_process(process)
-        log.close()
         Path(sessions.name).unlink(missing_ok=True)
-        abnormal = process is not None and process.returncode not in (0, None, -signal.SIGTERM)
-        if abnormal or (tally is not None and tally.errors):
-            print(f"gunicorn log kept at {log.name}")
-        else:
-            Path(log.name).unlink(missing_ok=True)
+        close_log(log, keep=exited_abnormally(process) or (tally is not None and tally.errors > 0))
         if not args.keep_db:
-            drop_database()
+            drop_database(DB_NAME)
 
 
 def main() -> int:
@@ -705,13 +524,7 @@ def main() -> int:
     if args.step:
         run_django_step(args.step, args.values)
         return 0
-    handle_signals(during_cleanup=False)
-    try:
-        benchmark(args, bench_env())
-    except KeyboardInterrupt:
-        print("\ninterrupted; gunicorn stopped and rush database dropped")
-        return 130
-    return 0
+    return run_interruptible(lambda: benchmark(args, bench_env(DB_NAME, dummy_tasks=True)), "rush")
 
 
 if __name__ == "__main__":

@@ -210,10 +210,19 @@ class RegistrationAdmin(EditionTimeZoneMixin, admin.ModelAdmin):
                 services.record_passport_view(registration=registration, actor=request.user)
         return response
 
+    def lookup_allowed(self, lookup, value, request=None):
+        """No filtering or probing by passport data (or badge tokens) without the passport permission."""
+        hidden = (*PASSPORT_FIELDS, "badge_token")
+        if lookup.split("__")[0] in hidden and not (
+            request and request.user.has_perm("delegates.view_passport")
+        ):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
     @admin.display(description=_("passport number"))
     def passport_masked(self, registration):
-        """Shown to those without the passport permission."""
-        return registration.passport_number_masked or "—"
+        """Shown to those without the passport permission: only whether there is one."""
+        return _("on file") if registration.passport_number else "—"
 
     @admin.display(description=_("delegate"), ordering="user__profile__family_name_latin")
     def delegate(self, registration):

@@ -202,7 +202,9 @@ def csv_chunks(builder, queryset) -> Iterator[bytes]:
         yield from builder.csv_chunks()
         return
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    # Every cell quoted: Excel set to split on ";" (Russian, Kazakh, German locales) must not cut a
+    # cell into pieces that start with "=". Line ends as COPY writes them.
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\n")
     buffer.write("\ufeff")
     writer.writerow([neutralise(str(column.label)) for column in builder.columns])
     for count, row in enumerate(builder.rows(queryset), start=1):
@@ -358,12 +360,14 @@ class SqlRows:
         """BOM and header from Python, then the rows straight from COPY."""
         header = io.StringIO()
         header.write("\ufeff")
-        csv.writer(header).writerow([neutralise(str(column.label)) for column in self.columns])
+        csv.writer(header, quoting=csv.QUOTE_ALL, lineterminator="\n").writerow(
+            [neutralise(str(column.label)) for column in self.columns]
+        )
         yield header.getvalue().encode()
         sql, params = self.queryset_of_strings(guard=True).query.sql_with_params()
         with (
             connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy,
+            cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, FORCE_QUOTE *)", params) as copy,
         ):
             for block in copy:
                 yield bytes(block)

@@ -7,7 +7,9 @@ apply, and emails each new person a link to set a password and confirm their det
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
+from itertools import islice
 
 import openpyxl
 from allauth.account.forms import default_token_generator
@@ -64,6 +66,7 @@ EXAMPLE = [
 ]
 MAX_ROWS = 2000
 MAX_BYTES = 5 * 1024 * 1024
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 
 
 class ImportRowForm(forms.Form):
@@ -146,26 +149,43 @@ class ImportFileError(Exception):
     """The file itself cannot be read (format, header, size)."""
 
 
+def _csv_table(upload) -> list[list[str]]:
+    """The cells of a UTF-8 CSV file."""
+    try:
+        text = upload.read().decode("utf-8-sig")
+        return list(islice(csv.reader(io.StringIO(text)), MAX_ROWS + 2))
+    except UnicodeDecodeError as error:
+        raise ImportFileError(_("Save the CSV file as UTF-8.")) from error
+    except csv.Error as error:
+        raise ImportFileError(_("This CSV file cannot be read: %(error)s.") % {"error": error}) from error
+
+
+def _xlsx_table(upload) -> list[list[str]]:
+    """The cells of an XLSX file's first sheet, read without trusting its declared size."""
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            if sum(member.file_size for member in archive.infolist()) > MAX_UNPACKED_BYTES:
+                raise ImportFileError(_("The file unpacks to more than 50 MB: split the list."))
+        upload.seek(0)
+        sheet = openpyxl.load_workbook(upload, read_only=True, data_only=True).active
+        sheet.reset_dimensions()  # a sheet may claim a million columns it does not have
+        rows = sheet.iter_rows(max_col=len(HEADER) + 5, values_only=True)
+        return [["" if cell is None else str(cell) for cell in row] for row in islice(rows, MAX_ROWS + 2)]
+    except ImportFileError:
+        raise
+    except Exception as error:  # any broken or disguised file
+        raise ImportFileError(_("This is not an XLSX file we can read.")) from error
+
+
 def read_table(upload) -> list[dict]:
     """The rows of an uploaded CSV (UTF-8) or XLSX file as dicts keyed by the header."""
     if upload.size > MAX_BYTES:
         raise ImportFileError(_("The file is larger than 5 MB."))
     name = upload.name.lower()
     if name.endswith(".csv"):
-        try:
-            text = upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise ImportFileError(_("Save the CSV file as UTF-8.")) from error
-        table = list(csv.reader(io.StringIO(text)))
+        table = _csv_table(upload)
     elif name.endswith(".xlsx"):
-        try:
-            workbook = openpyxl.load_workbook(upload, read_only=True, data_only=True)
-        except Exception as error:  # any broken or disguised file
-            raise ImportFileError(_("This is not an XLSX file we can read.")) from error
-        table = [
-            ["" if cell is None else str(cell) for cell in row]
-            for row in workbook.active.iter_rows(values_only=True)
-        ]
+        table = _xlsx_table(upload)
     else:
         raise ImportFileError(_("Upload a .csv or .xlsx file made from the template."))
     if not table:
@@ -201,16 +221,15 @@ def check_rows(event: Event, raw_rows: list[dict]) -> list[ImportRow]:
             if email in seen:
                 row.errors.append(_("This email appears twice in the file."))
             seen.add(email)
-            active = existing.get(email) not in (
-                None,
-                Registration.Status.CANCELLED,
-                Registration.Status.REJECTED,
-            )
-            row.action = (
-                "skip"
-                if active
-                else ("register" if User.objects.filter(email__iexact=email).exists() else "create")
-            )
+            status = existing.get(email)
+            if status == Registration.Status.REJECTED:
+                row.errors.append(
+                    _("This person's registration for this edition was declined; drop the row.")
+                )
+            elif status is not None:
+                row.action = "skip"  # registered, or cancelled by themselves: never brought back by a file
+            else:
+                row.action = "register" if User.objects.filter(email__iexact=email).exists() else "create"
         rows.append(row)
     return rows
 
@@ -240,8 +259,7 @@ def import_rows(*, event: Event, rows: list[ImportRow], actor: User) -> dict[str
         if created:
             user = User.objects.create_user(email=data["email"])  # no usable password until they set one
             EmailAddress.objects.create(user=user, email=data["email"], primary=True, verified=False)
-        registration = event.registrations.filter(user=user).first()
-        if registration is not None and registration.is_active:
+        if event.registrations.filter(user=user).exists():
             done["skipped"] += 1
             continue
         _profile(user, data)

@@ -370,7 +370,9 @@ def _transition(registration: Registration, allowed: tuple, code: str) -> None:
     registration.event = event
     if registration.status not in allowed:
         raise RegistrationError(
-            code, f"A {registration.get_status_display().lower()} registration cannot be changed this way."
+            code,
+            _("This registration is %(status)s and cannot be changed this way.")
+            % {"status": registration.get_status_display().lower()},
         )
 
 

@@ -85,11 +85,17 @@ def test_refusals_say_why(client, event):
     reissued = registered(event)
     old_token = reissued.badge_token
     services.reissue_badge(registration=reissued, actor=UserFactory(is_staff=True))
+    event.in_person_capacity = event.registrations.filter(
+        mode="in_person", status__in=["pending", "approved"]
+    ).count()
+    event.save()
+    waitlisted = registered(event, approve=False)
     client.force_login(staff_member(REGISTRATION_STAFF))
     codes = {
         name: scan(client, token)["code"]
         for name, token in [
             ("pending", pending.badge_token),
+            ("waitlisted", waitlisted.badge_token),
             ("online", online.badge_token),
             ("cancelled", cancelled.badge_token),
             ("rejected", rejected.badge_token),
@@ -99,6 +105,7 @@ def test_refusals_say_why(client, event):
     }
     assert codes == {
         "pending": "not_approved",
+        "waitlisted": "waitlisted",
         "online": "online",
         "cancelled": "cancelled",
         "rejected": "rejected",
@@ -156,3 +163,18 @@ def test_twenty_simultaneous_scans_of_one_badge_admit_once(event):
     assert errors == []
     assert sorted(outcome.code for outcome in outcomes) == ["admitted"] + ["already"] * 19
     assert CheckIn.objects.count() == 1
+
+
+def test_desk_counts_follow_admissions_and_seats(client, event):
+    room = SubForumFactory(event=event, in_person_capacity=1)
+    seated = registered(event, sub_forums=[room])
+    waiting = registered(event, sub_forums=[room])  # approved, but its room seat waits
+    client.force_login(staff_member(REGISTRATION_STAFF))
+    counts_url = reverse("staff:check_in_counts", args=["forum"])
+    assert client.get(counts_url).json() == {"admitted": 0, "expected": 2}
+    assert client.get(counts_url, {"point": room.pk}).json() == {"admitted": 0, "expected": 1}
+    scan(client, seated.badge_token)
+    scan(client, waiting.badge_token)
+    scan(client, seated.badge_token, point=room.pk)
+    assert client.get(counts_url).json() == {"admitted": 2, "expected": 2}
+    assert client.get(counts_url, {"point": room.pk}).json() == {"admitted": 1, "expected": 1}

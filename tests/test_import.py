@@ -186,3 +186,33 @@ def test_only_organizers_import(client, event):
 def test_the_template_has_the_documented_header(client, event, organizer):
     body = client.get(reverse("staff:import_template", args=["forum"])).content.decode("utf-8-sig")
     assert list(csv.reader(io.StringIO(body))) == [HEADER, EXAMPLE]
+
+
+def test_a_declined_person_is_a_row_error_and_a_cancelled_one_is_not_brought_back(client, event, organizer):
+    from delegates import services
+
+    upload(client, csv_file([person(0), person(1)]))
+    confirm(client)
+    declined, cancelled = Registration.objects.order_by("user__email")
+    services.reject_registration(registration=declined, actor=organizer, reason="No.")
+    services.cancel_registration(registration=cancelled, actor=organizer)
+    preview = upload(client, csv_file([person(0), person(1)])).context["rows"]
+    assert [row.action for row in preview] == ["", "skip"]
+    assert "declined" in preview[0].errors[0]
+    confirm(client, drop=[2])
+    assert list(Registration.objects.order_by("user__email").values_list("status", flat=True)) == [
+        "rejected",
+        "cancelled",
+    ]
+
+
+def test_an_xlsx_claiming_a_huge_sheet_is_read_by_its_real_cells(client, event, organizer):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER)
+    sheet.append([person(0)[name] for name in HEADER])
+    sheet.cell(row=3, column=16000, value="far away")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = upload(client, SimpleUploadedFile("big.xlsx", buffer.getvalue()))
+    assert [row.values["email"] for row in response.context["rows"]] == ["delegate0@mfa.example.kz"]

@@ -23,7 +23,7 @@ from .factories import (
 )
 
 pytestmark = pytest.mark.django_db
-PAYLOADS = ["=1+1", "+1", "-1+1", "@SUM(1)", "\tTAB", "\rCR", '=HYPERLINK("http://x.example","y")']
+PAYLOADS = ["=1+1", "+1", "-1+1", "@SUM(1)", "\tTAB", "\rCR", "\nLF", '=HYPERLINK("http://x.example","y")']
 
 
 @pytest.fixture
@@ -211,7 +211,7 @@ def test_exports_neutralise_formulas_and_keep_phones_as_text(client, event):
     ] == PAYLOADS
     assert {row[1] for row in sheet.iter_rows(min_row=2, values_only=True)} == {"+77012345678"}
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:B8"
+    assert sheet.auto_filter.ref == "A1:B9"
 
 
 def test_xlsx_export_reads_back_to_the_same_rows_as_csv(client, event):
@@ -399,3 +399,24 @@ def test_reissue_action_revokes_the_old_badge(client, event):
     registration.refresh_from_db()
     assert registration.badge_token != old
     assert AuditEntry.objects.filter(action="badge_reissued", registration=registration).count() == 1
+
+
+def test_csv_cells_are_all_quoted_so_semicolon_excel_cannot_split_out_a_formula(client, event):
+    register(event, organization="MFA;=1+1;@SUM(1)")
+    client.force_login(staff_member(REGISTRATION_STAFF))
+    body = b"".join(
+        client.get(reverse("staff:export_csv", args=["forum"]), {"col": ["organization"]}).streaming_content
+    ).decode("utf-8")
+    assert body == '\ufeff"Organization"\n"MFA;=1+1;@SUM(1)"\n'
+
+
+def test_arrival_day_is_the_editions_local_day(client, event):
+    early = register(event, mode="in_person")
+    local = datetime.datetime.combine(
+        event.start_on - datetime.timedelta(days=1), datetime.time(2), tzinfo=event.tz
+    )
+    early.arrival_at = local  # 02:00 in Lanzhou is still the day before in UTC
+    early.save()
+    client.force_login(staff_member(REGISTRATION_STAFF))
+    page = client.get(list_url(arrival_on=local.date().isoformat())).context["page_obj"]
+    assert [r.pk for r in page] == [early.pk]
