@@ -1,5 +1,7 @@
 """Settings for forum_site, read from the environment (see the README's configuration table)."""
 
+import secrets
+import sys
 from pathlib import Path
 
 import environ
@@ -16,10 +18,19 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 # A development key exists only when debugging; production must bring its own.
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+# Commands that sign and send nothing (checks, migration files, catalogues, static files) run
+# without a secret key or a mail server.
+OFFLINE_COMMANDS = {"check", "makemigrations", "makemessages", "compilemessages", "collectstatic"}
+OFFLINE_COMMAND = (
+    Path(sys.argv[0]).name == "manage.py" and sys.argv[1:2] != [] and sys.argv[1] in OFFLINE_COMMANDS
+)
 if not SECRET_KEY:
-    if not DEBUG:
+    if DEBUG:
+        SECRET_KEY = "insecure-development-key-never-use-in-production"  # noqa: S105 (DEBUG only)
+    elif OFFLINE_COMMAND:
+        SECRET_KEY = secrets.token_urlsafe(50)
+    else:
         raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=true for local development).")
-    SECRET_KEY = "insecure-development-key-never-use-in-production"  # noqa: S105 (DEBUG only)
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -175,7 +186,7 @@ if SMTP_HOST:
             },
         }
     }
-elif DEBUG or env.bool("FORUM_MAIL_CONSOLE", default=False):
+elif DEBUG or OFFLINE_COMMAND or env.bool("FORUM_MAIL_CONSOLE", default=False):
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 else:
     # Production without a mail server would print delegates' emails to a log and lose them.

@@ -77,3 +77,21 @@ def test_settings_languages_and_time_zone():
         {"DJANGO_DEBUG": "true"}, "[code for code, _ in s.LANGUAGES], s.TIME_ZONE, s.USE_TZ"
     )
     assert result.stdout.strip() == "['en', 'zh-hans', 'ru'] UTC True"
+
+
+def test_commands_that_sign_nothing_run_without_a_secret_key():
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_", "FORUM_", "SMTP_"))
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
