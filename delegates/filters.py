@@ -4,7 +4,7 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -86,16 +86,7 @@ class RegistrationFilter(django_filters.FilterSet):
 
     def filter_text(self, queryset, name, value):
         """Every word in a name (either script), the organization or the email."""
-        for word in value.split()[:8]:
-            queryset = queryset.filter(
-                Q(user__email__icontains=word)
-                | Q(user__profile__given_name_latin__icontains=word)
-                | Q(user__profile__family_name_latin__icontains=word)
-                | Q(user__profile__given_name_native__icontains=word)
-                | Q(user__profile__family_name_native__icontains=word)
-                | Q(user__profile__organization__icontains=word)
-            )
-        return queryset
+        return queryset.matching(value)
 
     def filter_sub_forum(self, queryset, name, value):
         """Registrations that chose this sub-forum (whatever their seat)."""

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
-from events.models import AttendanceMode, Event, SubForum
+from events.models import AttendanceMode, Event, Honorific, SubForum
 
 
 class UserManager(DjangoUserManager):
@@ -70,15 +70,6 @@ class User(AbstractUser):
         return self.email
 
 
-class Honorific(models.TextChoices):
-    NONE = "", _("(none)")
-    HE = "he", _("H.E.")
-    DR = "dr", _("Dr")
-    PROF = "prof", _("Prof.")
-    MR = "mr", _("Mr")
-    MS = "ms", _("Ms")
-
-
 class Profile(models.Model):
     """Who a delegate is, as on their passport; one per account."""
 
@@ -131,6 +122,20 @@ class RegistrationQuerySet(models.QuerySet):
     def waitlisted(self):
         """Registrations waiting for an edition seat, first in line first."""
         return self.filter(status=Registration.Status.WAITLISTED).order_by("seat_requested_at", "pk")
+
+    def matching(self, text: str, *, words: int = 8):
+        """Registrations whose names (either script), organization or email contain every word."""
+        queryset = self
+        for word in text.split()[:words]:
+            queryset = queryset.filter(
+                Q(user__email__icontains=word)
+                | Q(user__profile__given_name_latin__icontains=word)
+                | Q(user__profile__family_name_latin__icontains=word)
+                | Q(user__profile__given_name_native__icontains=word)
+                | Q(user__profile__family_name_native__icontains=word)
+                | Q(user__profile__organization__icontains=word)
+            )
+        return queryset
 
 
 class Registration(models.Model):

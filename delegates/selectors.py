@@ -149,16 +149,8 @@ def desk_counts(event: Event, sub_forum=None) -> dict[str, int]:
 
 
 def desk_search(event: Event, text: str, limit: int = 20) -> list[Registration]:
-    """Registrations whose name (either script) or organization matches every word, for the desk."""
-    queryset = event.registrations.select_related("user__profile")
-    for word in text.split()[:5]:
-        queryset = queryset.filter(
-            Q(user__profile__given_name_latin__icontains=word)
-            | Q(user__profile__family_name_latin__icontains=word)
-            | Q(user__profile__given_name_native__icontains=word)
-            | Q(user__profile__family_name_native__icontains=word)
-            | Q(user__profile__organization__icontains=word)
-        )
+    """Registrations whose name (either script), organization or email matches every word, for the desk."""
+    queryset = event.registrations.matching(text, words=5).select_related("user__profile")
     return list(queryset.order_by("user__profile__family_name_latin", "pk")[:limit])
 
 

@@ -43,6 +43,17 @@ class AttendanceMode(models.TextChoices):
     ONLINE = "online", _("Online")
 
 
+class Honorific(models.TextChoices):
+    """How a speaker or a delegate is addressed."""
+
+    NONE = "", _("(none)")
+    HE = "he", _("H.E.")
+    DR = "dr", _("Dr")
+    PROF = "prof", _("Prof.")
+    MR = "mr", _("Mr")
+    MS = "ms", _("Ms")
+
+
 class Organization(models.Model):
     """A government, international organization, company, institute or outlet."""
 
@@ -362,13 +373,7 @@ class SubForum(models.Model):
 class Speaker(models.Model):
     """A person who speaks at one or more editions."""
 
-    class Honorific(models.TextChoices):
-        NONE = "", _("(none)")
-        HE = "he", _("H.E.")
-        DR = "dr", _("Dr")
-        PROF = "prof", _("Prof.")
-        MR = "mr", _("Mr")
-        MS = "ms", _("Ms")
+    Honorific = Honorific
 
     name_native = models.CharField(
         _("name in native script"), max_length=200, blank=True, help_text=_("For example 刘格华.")
