@@ -9,7 +9,9 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
+from django.views import i18n as i18n_views
 from django.views.generic import FormView, TemplateView
 
 from events.selectors import public_event
@@ -229,3 +231,12 @@ class ConsentView(LoginRequiredMixin, FormView):
         )
         messages.success(self.request, _("Thank you: your registration is confirmed."))
         return redirect("delegates:me")
+
+
+def set_language(request):
+    """Django's language switch; a signed-in delegate's choice is also kept for their emails."""
+    response = i18n_views.set_language(request)
+    language = request.POST.get("language", "")
+    if request.method == "POST" and request.user.is_authenticated and check_for_language(language):
+        Profile.objects.filter(user=request.user).update(preferred_language=language)
+    return response

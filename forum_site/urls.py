@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from delegates.views import set_language
+
 from .views import healthz
 
 # The admin signs in through allauth, with its rate limits and two-factor authentication.
@@ -15,7 +17,7 @@ admin.site.site_title = "forum_site"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("privacy/", TemplateView.as_view(template_name="privacy.html"), name="privacy"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("staff/", include("delegates.staff_urls")),

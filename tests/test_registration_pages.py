@@ -423,3 +423,12 @@ def test_the_edit_form_never_shows_the_stored_passport_and_keeps_it_when_left_bl
     registration = Registration.objects.get()
     assert (registration.flight, registration.passport_number) == ("HY 1", "N12345678")
     assert registration.passport_birth_date == datetime.date(1980, 5, 4)
+
+
+def test_a_signed_in_delegates_language_choice_is_kept_for_their_emails(client, event, delegate):
+    response = client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/me/"})
+    assert response["Location"] == "/me/"
+    assert Profile.objects.get(user=delegate).preferred_language == "zh-hans"
+    assert '<html lang="zh-hans">' in client.get("/me/").content.decode()
+    client.post("/i18n/setlang/", {"language": "xx", "next": "/me/"})
+    assert Profile.objects.get(user=delegate).preferred_language == "zh-hans"
