@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from events.filters import StrictFilterSet
 from events.models import AttendanceMode, Event
 
 from .models import CheckIn, Profile, Registration, SubForumSeat
@@ -25,7 +26,7 @@ SORTS = {
 }
 
 
-class RegistrationFilter(django_filters.FilterSet):
+class RegistrationFilter(StrictFilterSet):
     """Filters that combine with AND; every value lives in the query string."""
 
     q = django_filters.CharFilter(label=_("Search"), method="filter_text", max_length=200)

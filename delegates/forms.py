@@ -12,6 +12,7 @@ from phonenumber_field.formfields import PhoneNumberField
 from events.models import AttendanceMode, Event, SubForum
 
 from .models import Profile, Registration
+from .services import REGISTRATION_FIELDS
 
 PRIVACY_NOTICE_VERSION = "2026-11"
 # Names as printed in the machine-readable zone of a passport: Latin letters, spaces, hyphens,
@@ -92,23 +93,8 @@ class RegistrationForm(forms.ModelForm):
 
     class Meta:
         model = Registration
-        fields = [
-            "category",
-            "mode",
-            "sub_forums",
-            "interpretation_language",
-            "arrival_at",
-            "departure_at",
-            "flight",
-            "needs_accommodation",
-            "dietary_needs",
-            "accessibility_needs",
-            "wants_visa_letter",
-            "passport_number",
-            "passport_nationality",
-            "passport_birth_date",
-            "passport_expires_on",
-        ]
+        # The fields the registration services take, except consent (set from the checkbox below).
+        fields = [*(name for name in REGISTRATION_FIELDS if name != "consent_version"), "sub_forums"]
         widgets = {
             "mode": forms.RadioSelect,
             "arrival_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

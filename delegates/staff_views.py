@@ -77,9 +77,7 @@ class RegistrationListView(StaffAreaMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         registration_filter = filtered_registrations(self.event, self.request.GET)
-        registrations = (
-            registration_filter.qs if registration_filter.is_valid() else registration_filter.queryset.none()
-        )
+        registrations = registration_filter.qs
         seats = SubForumSeat.objects.select_related("sub_forum").order_by("sub_forum__starts_at", "pk")
         registrations = registrations.select_related("user__profile").prefetch_related(
             Prefetch("seats", queryset=seats), "check_ins"
@@ -125,9 +123,7 @@ def export_registrations(request, event_slug: str, file_format: str):
     event = staff_edition(request, event_slug)
     require(can_export(request.user))
     registration_filter = filtered_registrations(event, request.GET)
-    queryset = (
-        registration_filter.qs if registration_filter.is_valid() else registration_filter.queryset.none()
-    )
+    queryset = registration_filter.qs
     columns = exports.chosen_columns(
         request.GET.getlist("col") or exports.DEFAULT_COLUMNS,
         may_see_passports=can_see_passports(request.user),
@@ -196,9 +192,7 @@ def print_badges(request, event_slug: str):
         return redirect_to_login(request.get_full_path())
     event = staff_edition(request, event_slug)
     registration_filter = filtered_registrations(event, request.GET)
-    queryset = (
-        registration_filter.qs if registration_filter.is_valid() else registration_filter.queryset.none()
-    )
+    queryset = registration_filter.qs
     holders = list(badge_holders(queryset))
     services.record_badges_printed(
         event=event, actor=request.user, count=len(holders), filters=filter_params(request.GET)

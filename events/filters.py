@@ -9,7 +9,16 @@ from .models import Exhibit, Sector
 from .selectors import search_exhibits
 
 
-class ExhibitFilter(django_filters.FilterSet):
+class StrictFilterSet(django_filters.FilterSet):
+    """A filter value that is not offered yields its form error and no rows, never a silent "all"."""
+
+    @property
+    def qs(self):
+        """The filtered rows, or none when a filter value is invalid."""
+        return super().qs if self.is_valid() else self.queryset.none()
+
+
+class ExhibitFilter(StrictFilterSet):
     """Filters that combine with AND and live in the query string."""
 
     q = django_filters.CharFilter(

@@ -116,9 +116,7 @@ class SpeakerListView(PublicEventMixin, TemplateView):
 def exhibit_page(event, params, page_number) -> dict:
     """One page of an edition's exhibits under the visitor's filters, with the filter form."""
     exhibit_filter = ExhibitFilter(params, queryset=selectors.event_exhibits(event), event=event)
-    # A filter value that is not offered shows its error and no exhibits, never a silent "all".
-    exhibits = exhibit_filter.qs if exhibit_filter.is_valid() else exhibit_filter.queryset.none()
-    paginator = Paginator(exhibits, EXHIBITS_PER_PAGE)
+    paginator = Paginator(exhibit_filter.qs, EXHIBITS_PER_PAGE)
     page = paginator.get_page(page_number)
     return {
         "filter": exhibit_filter,
