@@ -9,7 +9,7 @@ PORT ?= 8000
 # Tests that need PostgreSQL are deselected on SQLite.
 PYTEST_MARKERS := $(if $(findstring postgres,$(DATABASE_URL)),,-m "not postgres")
 
-.PHONY: run test lint check-python venv system-deps messages migrate demo clean bench-pages
+.PHONY: run test lint check-python venv system-deps browser-tools messages migrate demo clean bench-pages
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' || { \
@@ -61,11 +61,25 @@ lint: venv
 	$(BIN)/ruff format --check .
 	DJANGO_DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 
-test: lint messages
+# Browser tests and page checks: Debian's Chromium (driven by Playwright for Python), axe-core and the
+# Nu HTML Checker (vnu-jar, run with Java) from npm, pinned in package-lock.json.
+CHROMIUM := /usr/bin/chromium
+NODE_STAMP := node_modules/.installed
+
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
+	npm ci --no-audit --no-fund --ignore-scripts --silent
+	@touch $(NODE_STAMP)
+
+browser-tools: $(NODE_STAMP)
+	@test -x $(CHROMIUM) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v java >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; }
+
+test: lint messages browser-tools
 	$(BIN)/pytest $(PYTEST_MARKERS)
 
 bench-pages: venv
 	$(BIN)/python bench/pages.py
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache test-artifacts
