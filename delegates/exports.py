@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from events.models import AttendanceMode, Event
+from events.translation import localized
 
 from .models import CheckIn, Honorific, Registration, SubForumSeat
 
@@ -148,7 +149,7 @@ class RowBuilder:
         for registration_id, title, state in (
             SubForumSeat.objects.filter(registration_id__in=ids)
             .order_by("sub_forum__starts_at", "pk")
-            .values_list("registration_id", "sub_forum__title", "state")
+            .values_list("registration_id", localized("sub_forum__title"), "state")
         ):
             found[registration_id].append(f"{title} ({LABELS['seat'][state]})")
         return {key: "; ".join(value) for key, value in found.items()}
@@ -332,7 +333,11 @@ class SqlRows:
             .annotate(
                 text=StringAgg(
                     Concat(
-                        F("sub_forum__title"), Value(" ("), seat_label, Value(")"), output_field=CharField()
+                        localized("sub_forum__title"),
+                        Value(" ("),
+                        seat_label,
+                        Value(")"),
+                        output_field=CharField(),
                     ),
                     delimiter=Value("; "),
                     order_by=("sub_forum__starts_at", "pk"),

@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from .forms import (
     CloneEventForm,
@@ -19,6 +20,7 @@ from .forms import (
     SpeakerAdminForm,
 )
 from .models import (
+    SERIES_NAME,
     Appearance,
     Document,
     Event,
@@ -32,6 +34,7 @@ from .models import (
 )
 from .services import clone_event
 from .timezones import respond_in_time_zone
+from .translation import in_every_language
 
 
 class EditionTimeZoneMixin:
@@ -61,7 +64,7 @@ class EventRoleInline(admin.TabularInline):
     autocomplete_fields = ["organization"]
 
 
-class SubForumInline(admin.TabularInline):
+class SubForumInline(TranslationTabularInline):
     model = SubForum
     extra = 0
     fields = ["order", "kind", "title", "slug", "starts_at", "ends_at", "room", "modes", "in_person_capacity"]
@@ -70,11 +73,11 @@ class SubForumInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(EditionTimeZoneMixin, admin.ModelAdmin):
+class EventAdmin(EditionTimeZoneMixin, TranslationAdmin):
     form = EventAdminForm
     list_display = ["title", "theme", "city", "start_on", "end_on", "status", "is_sample"]
     list_filter = ["status", "is_sample", "country", "requires_approval"]
-    search_fields = ["series_name", "theme", "city", "venue", "slug"]
+    search_fields = [*in_every_language("series_name", "theme", "city", "venue"), "slug"]
     date_hierarchy = "start_on"
     prepopulated_fields = {"slug": ["series_name", "edition_number"]}
     inlines = [EventRoleInline, SubForumInline]
@@ -112,6 +115,10 @@ class EventAdmin(EditionTimeZoneMixin, admin.ModelAdmin):
             },
         ),
     ]
+
+    def get_changeform_initial_data(self, request):
+        """A new edition belongs to the forum's series unless the organizer says otherwise."""
+        return {"series_name_en": SERIES_NAME, **super().get_changeform_initial_data(request)}
 
     def edition_for(self, object_id):
         """The edition itself."""
@@ -155,7 +162,7 @@ def _clone_initial(source: Event) -> dict:
     """Suggest the next edition one year later with a fresh slug."""
     number = source.edition_number + 1
     start = source.start_on + datetime.timedelta(days=364)
-    slug = slugify(f"{ordinal(number)}-{source.city.split(',')[0]}-{start.year}")
+    slug = slugify(f"{ordinal(number)}-{(source.city_en or source.city).split(',')[0]}-{start.year}")
     return {"start_on": start, "edition_number": number, "slug": slug}
 
 
@@ -166,11 +173,11 @@ class AppearanceInline(admin.TabularInline):
 
 
 @admin.register(SubForum)
-class SubForumAdmin(EditionTimeZoneMixin, admin.ModelAdmin):
+class SubForumAdmin(EditionTimeZoneMixin, TranslationAdmin):
     list_display = ["title", "event", "kind", "starts_at", "room", "modes", "in_person_capacity"]
     list_filter = ["event", "kind", "modes"]
     list_select_related = ["event"]
-    search_fields = ["title", "summary", "room", "event__theme"]
+    search_fields = in_every_language("title", "summary", "room")
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["event"]
     inlines = [AppearanceInline]
@@ -181,26 +188,26 @@ class SubForumAdmin(EditionTimeZoneMixin, admin.ModelAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(TranslationAdmin):
     list_display = ["name", "short_name", "kind", "country"]
     list_filter = ["kind", "country"]
-    search_fields = ["name", "short_name"]
+    search_fields = in_every_language("name", "short_name")
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(admin.ModelAdmin):
+class SpeakerAdmin(TranslationAdmin):
     form = SpeakerAdminForm
     list_display = ["name_latin", "name_native", "position", "organization", "country", "protocol_rank"]
     list_filter = ["country", "honorific"]
     list_select_related = ["organization"]
-    search_fields = ["name_latin", "name_native", "position", "organization__name"]
+    search_fields = ["name_latin", "name_native", *in_every_language("position", "organization__name")]
     autocomplete_fields = ["organization"]
 
 
 @admin.register(Sector)
-class SectorAdmin(admin.ModelAdmin):
+class SectorAdmin(TranslationAdmin):
     list_display = ["name", "slug", "exhibit_count"]
-    search_fields = ["name"]
+    search_fields = in_every_language("name")
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
@@ -213,12 +220,12 @@ class SectorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Exhibit)
-class ExhibitAdmin(admin.ModelAdmin):
+class ExhibitAdmin(TranslationAdmin):
     form = ExhibitAdminForm
     list_display = ["title", "event", "exhibitor", "hall", "booth", "sector_list", "is_featured"]
     list_filter = ["event", "is_featured", "sectors"]
     list_select_related = ["event", "exhibitor"]
-    search_fields = ["title", "summary", "exhibitor__name"]
+    search_fields = in_every_language("title", "summary", "exhibitor__name")
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["event", "exhibitor"]
     filter_horizontal = ["sectors"]
@@ -233,12 +240,12 @@ class ExhibitAdmin(admin.ModelAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(TranslationAdmin):
     form = DocumentAdminForm
     list_display = ["title", "event", "kind", "published_on"]
     list_filter = ["event", "kind"]
     list_select_related = ["event"]
-    search_fields = ["title", "summary", "body"]
+    search_fields = in_every_language("title", "summary", "body")
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["event"]
     date_hierarchy = "published_on"

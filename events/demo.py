@@ -5,9 +5,22 @@ import datetime
 import zoneinfo
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from modeltranslation.translator import translator
 
-from .models import Appearance, Document, Event, EventRole, Exhibit, Organization, Sector, Speaker, SubForum
+from .demo_translations import TRANSLATIONS
+from .models import (
+    SERIES_NAME,
+    Appearance,
+    Document,
+    Event,
+    EventRole,
+    Exhibit,
+    Organization,
+    Sector,
+    Speaker,
+    SubForum,
+)
 from .services import clone_event
 
 EIGHTH_SLUG = "8th-lanzhou-2021"
@@ -235,13 +248,42 @@ EIGHTH_DESCRIPTION = (
 
 @transaction.atomic
 def load_demo(*, today: datetime.date | None = None) -> dict[str, Event]:
-    """Create the demo editions unless they exist; return them by slug."""
+    """Create the demo editions unless they exist, in three languages; return them by slug."""
     today = today or timezone.localdate()
-    organizations = _organizations()
-    sectors = _sectors()
-    eighth = _eighth_edition(organizations, sectors)
-    sample = Event.objects.filter(slug=SAMPLE_SLUG).first() or _sample_edition(eighth, today)
+    with translation.override("en"):  # the plain field names below set the English content
+        organizations = _organizations()
+        sectors = _sectors()
+        eighth = _eighth_edition(organizations, sectors)
+        sample = Event.objects.filter(slug=SAMPLE_SLUG).first() or _sample_edition(eighth, today)
+        for item in [*organizations.values(), *sectors.values()]:
+            _translate(item)
+        _translate_all([eighth, sample])
     return {EIGHTH_SLUG: eighth, SAMPLE_SLUG: sample}
+
+
+def _translate_all(editions: list[Event]) -> None:
+    """Fill in the Chinese and Russian content of the demo editions and their programmes."""
+    for edition in editions:
+        for item in [
+            edition,
+            *edition.sub_forums.all(),
+            *Speaker.objects.filter(appearances__sub_forum__event=edition).distinct(),
+            *edition.exhibits.all(),
+            *edition.documents.all(),
+        ]:
+            _translate(item)
+
+
+def _translate(item) -> None:
+    """Give each translated field its Chinese and Russian version from TRANSLATIONS, where missing."""
+    changed = []
+    for name in translator.get_options_for_model(type(item)).fields:
+        for code, text in TRANSLATIONS.get(getattr(item, f"{name}_en") or "", {}).items():
+            if not getattr(item, f"{name}_{code}"):
+                setattr(item, f"{name}_{code}", text)
+                changed.append(f"{name}_{code}")
+    if changed:
+        item.save(update_fields=changed)
 
 
 def _organizations() -> dict[str, Organization]:
@@ -267,6 +309,7 @@ def _eighth_edition(organizations, sectors) -> Event:
         slug=EIGHTH_SLUG,
         defaults={
             "edition_number": 8,
+            "series_name": SERIES_NAME,
             "theme": "Strengthen Solidarity and Cooperation for Building a Community of Security and Development",
             "summary": (
                 "Co-hosted by the SCO Good-Neighborliness, Friendship and Cooperation Committee and the People's "

@@ -3,11 +3,13 @@ import uuid
 import zoneinfo
 from pathlib import Path
 
+from django.contrib.humanize.templatetags.humanize import ordinal as localized_ordinal
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -101,6 +103,9 @@ class EventQuerySet(models.QuerySet):
         return published.upcoming(today).first() or published.order_by("-start_on", "-pk").first()
 
 
+SERIES_NAME = "China–Central Asia Cooperation Forum"
+
+
 class Event(models.Model):
     """One edition of the forum series."""
 
@@ -109,9 +114,7 @@ class Event(models.Model):
         PUBLISHED = "published", _("Published")
         ARCHIVED = "archived", _("Archived")
 
-    series_name = models.CharField(
-        _("series name"), max_length=200, default="China–Central Asia Cooperation Forum"
-    )
+    series_name = models.CharField(_("series name"), max_length=200)
     edition_number = models.PositiveSmallIntegerField(_("edition number"))
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     theme = models.CharField(_("theme"), max_length=300)
@@ -200,8 +203,12 @@ class Event(models.Model):
 
     @property
     def title(self):
-        """The edition's full name, e.g. "8th China–Central Asia Cooperation Forum"."""
-        return f"{ordinal(self.edition_number)} {self.series_name}"
+        """The edition's full name in the reader's language: "8th China–Central Asia Cooperation Forum"."""
+        # Translators: an edition's name from its ordinal ("8th", "第8", "8-й") and the series' name.
+        return gettext("%(ordinal)s %(series)s") % {
+            "ordinal": localized_ordinal(self.edition_number),
+            "series": self.series_name,
+        }
 
     @property
     def content_version(self):
@@ -254,7 +261,7 @@ class Event(models.Model):
 
 
 def ordinal(number):
-    """English ordinal of a positive number: 1st, 2nd, 3rd, 8th, 11th, 22nd."""
+    """English ordinal of a positive number, for slugs: 1st, 2nd, 3rd, 8th, 11th, 22nd."""
     suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     return f"{number}{suffix}"
 

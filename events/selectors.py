@@ -1,11 +1,14 @@
 """Page-shaped reads of the programme, each with the joins its page needs."""
 
+import operator
+from functools import reduce
 from itertools import groupby
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from .models import Appearance, Document, Event, Exhibit, Speaker, SubForum
+from .translation import in_every_language
 
 FEATURED_SPEAKERS = 6
 FEATURED_EXHIBITS = 3
@@ -90,16 +93,11 @@ def event_exhibits(event: Event) -> QuerySet[Exhibit]:
 
 
 def search_exhibits(queryset: QuerySet[Exhibit], text: str) -> QuerySet[Exhibit]:
-    """Exhibits whose title, summary, description or exhibitor mention the text."""
+    """Exhibits whose title, summary, description or exhibitor mention each word, in any language."""
+    fields = in_every_language("title", "summary", "description", "exhibitor__name", "exhibitor__short_name")
     query = Q()
     for word in text.split()[:MAX_SEARCH_WORDS]:
-        query &= (
-            Q(title__icontains=word)
-            | Q(summary__icontains=word)
-            | Q(description__icontains=word)
-            | Q(exhibitor__name__icontains=word)
-            | Q(exhibitor__short_name__icontains=word)
-        )
+        query &= reduce(operator.or_, (Q(**{f"{field}__icontains": word}) for field in fields))
     return queryset.filter(query)
 
 

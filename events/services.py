@@ -42,7 +42,7 @@ def clone_event(
     clone = Event.objects.get(pk=source.pk)
     clone.pk = None
     clone.edition_number = number
-    clone.slug = slug or _free_slug(slugify(f"{number}-{source.series_name}")[:90])
+    clone.slug = slug or _free_slug(slugify(f"{number}-{source.series_name_en or source.series_name}")[:90])
     clone.status = Event.Status.DRAFT
     clone.start_on = source.start_on + delta
     clone.end_on = source.end_on + delta

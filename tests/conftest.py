@@ -9,3 +9,13 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """Each test starts in English: a request in another language leaves that language active."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()

@@ -69,6 +69,7 @@ class EventFactory(factory.django.DjangoModelFactory):
         model = Event
 
     edition_number = factory.Sequence(lambda n: n + 1)
+    series_name = "China–Central Asia Cooperation Forum"
     slug = factory.Sequence(lambda n: f"edition-{n}")
     theme = factory.Sequence(lambda n: f"Theme number {n}")
     city = "Lanzhou"

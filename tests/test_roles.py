@@ -95,9 +95,15 @@ def test_roles_organizers_can_open_the_add_edition_page(client):
     response = client.get(reverse("admin:events_event_add"))
 
     assert response.status_code == 200
-    assert {"series_name", "edition_number", "slug", "start_on", "end_on"} <= set(
-        response.context["adminform"].form.fields
-    )
+    assert {
+        "series_name_en",
+        "series_name_zh_hans",
+        "series_name_ru",
+        "edition_number",
+        "slug",
+        "start_on",
+        "end_on",
+    } <= set(response.context["adminform"].form.fields)
 
 
 @pytest.mark.parametrize("group_name", [ORGANIZERS, REGISTRATION_STAFF])

@@ -1,0 +1,64 @@
+"""Programme content entered per language (django-modeltranslation); a missing language shows English.
+
+Each field below gets `_en`, `_zh_hans` and `_ru` columns; reading the plain name gives the reader's
+language, falling back to English.
+"""
+
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Coalesce, NullIf
+from modeltranslation.settings import AVAILABLE_LANGUAGES
+from modeltranslation.translator import TranslationOptions, register
+from modeltranslation.utils import build_localized_fieldname, get_language
+
+from .models import Document, Event, Exhibit, Organization, Sector, Speaker, SubForum
+
+
+@register(Organization)
+class OrganizationTranslation(TranslationOptions):
+    fields = ("name", "short_name")
+
+
+@register(Event)
+class EventTranslation(TranslationOptions):
+    fields = ("series_name", "theme", "summary", "description", "city", "venue", "media_contact_organization")
+
+
+@register(SubForum)
+class SubForumTranslation(TranslationOptions):
+    fields = ("title", "summary", "room", "interpretation_languages")
+
+
+@register(Speaker)
+class SpeakerTranslation(TranslationOptions):
+    fields = ("position", "bio")
+
+
+@register(Sector)
+class SectorTranslation(TranslationOptions):
+    fields = ("name",)
+
+
+@register(Exhibit)
+class ExhibitTranslation(TranslationOptions):
+    fields = ("title", "summary", "description", "image_alt")
+
+
+@register(Document)
+class DocumentTranslation(TranslationOptions):
+    fields = ("title", "summary", "body")
+
+
+def localized(path: str) -> Coalesce:
+    """A translated field reached through a relation, in the reader's language, else in English.
+
+    Querysets of the translated models pick the language themselves; this is for the others, e.g.
+    `localized("sub_forum__title")` on a SubForumSeat queryset.
+    """
+    current = build_localized_fieldname(path, get_language())
+    english = build_localized_fieldname(path, "en")
+    return Coalesce(NullIf(F(current), Value("")), F(english), output_field=CharField())
+
+
+def in_every_language(*names: str) -> list[str]:
+    """Each language's version of these translated fields (for searches that match any language)."""
+    return [build_localized_fieldname(name, code) for name in names for code in AVAILABLE_LANGUAGES]
