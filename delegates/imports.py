@@ -47,6 +47,26 @@ HEADER = [
     "sub_forums",
     "interpretation_language",
 ]
+
+
+def accepted_codes(event: Event) -> list[tuple[str, str, list[str]]]:
+    """For each coded column: what it holds and the values it accepts, as the import page lists them."""
+    languages = [code for code, _name in settings.LANGUAGES]
+    return [
+        ("country", _("ISO code or English name, for example"), ["KZ", "Kazakhstan"]),
+        ("honorific", _("one of these, or empty"), list(Honorific.values)),
+        ("category", _("one of"), list(Registration.Category.values)),
+        ("mode", _("one of"), list(AttendanceMode.values)),
+        (
+            "sub_forums",
+            _("this edition's sub-forums, separated by “;”"),
+            list(event.sub_forums.values_list("slug", flat=True)),
+        ),
+        ("preferred_language", _("one of"), languages),
+        ("interpretation_language", _("one of"), languages),
+    ]
+
+
 EXAMPLE = [
     "example.delegate@mfa.example.kz",
     "Example",

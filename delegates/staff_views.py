@@ -324,6 +324,7 @@ class ImportView(StaffAreaMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["event"] = self.event
         context["header"] = imports.HEADER
+        context["accepted_codes"] = imports.accepted_codes(self.event)
         return context
 
     def post(self, request, *args, **kwargs):
