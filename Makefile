@@ -76,7 +76,7 @@ browser-tools: $(NODE_STAMP)
 	@command -v java >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; }
 
 test: lint messages browser-tools
-	$(BIN)/pytest $(PYTEST_MARKERS)
+	$(BIN)/pytest $(PYTEST_MARKERS) --junitxml=test-artifacts/report.xml
 
 bench-pages: venv
 	$(BIN)/python bench/pages.py
