@@ -49,6 +49,10 @@ class ProfileView(LoginRequiredMixin, FormView):
         kwargs["instance"] = Profile.objects.filter(user=self.request.user).first()
         return kwargs
 
+    def get_initial(self):
+        """A new profile's preferred language is the one the delegate is reading the site in."""
+        return {"preferred_language": self.request.LANGUAGE_CODE}
+
     def form_valid(self, form):
         profile = form.save(commit=False)
         profile.user = self.request.user

@@ -1,13 +1,17 @@
 """Every page kind of the public, delegate and staff site, on the demo content, for the checks that
 sweep them all: English left in a translated page, axe-core, and the Nu HTML Checker."""
 
+import csv
 import dataclasses
 import datetime
+import io
 
 from allauth.account.models import EmailAddress
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from delegates import services
 from delegates.demo import load_demo_delegates
+from delegates.imports import EXAMPLE, HEADER
 from delegates.roles import ORGANIZERS, REGISTRATION_STAFF
 from events.demo import EIGHTH_SLUG, SAMPLE_SLUG, load_demo
 from tests.factories import ProfileFactory, registration_data, staff_member
@@ -16,26 +20,57 @@ LANGUAGES = ["en", "zh-hans", "ru"]
 
 
 @dataclasses.dataclass(frozen=True)
+class Upload:
+    """A file sent with a form."""
+
+    name: str
+    content: bytes
+    content_type: str
+
+
+@dataclasses.dataclass(frozen=True)
 class PageKind:
-    """One kind of page: a name for reports, its path, and who looks at it (None: a visitor)."""
+    """One kind of page: a name for reports, its path, and who looks at it (None: a visitor).
+
+    With `form`, the page is the answer to that form posted to the path (a refused form, a preview).
+    """
 
     name: str
     path: str
     who: str | None = None
+    form: tuple[tuple[str, str | Upload], ...] = ()
+    status: int = 200
+
+    def form_data(self) -> dict:
+        """The posted fields as the test client takes them (repeated names become lists, files files)."""
+        data = {}
+        for key, value in self.form:
+            if isinstance(value, Upload):
+                value = SimpleUploadedFile(value.name, value.content, content_type=value.content_type)
+            data.setdefault(key, []).append(value)
+        return {key: values[0] if len(values) == 1 else values for key, values in data.items()}
 
 
 @dataclasses.dataclass
 class DemoSite:
-    """The demo loaded, with a delegate (approved, in person), a staff member and an organizer."""
+    """The demo loaded, with a delegate (approved, in person), a delegate imported by their
+    delegation (consent pending), a staff member and an organizer."""
 
     delegate: object
+    imported: object
     staff: object
     organizer: object
     pages: list[PageKind]
 
     def user(self, who: str | None):
         """The account that looks at a page of this kind."""
-        return {None: None, "delegate": self.delegate, "staff": self.staff, "organizer": self.organizer}[who]
+        return {
+            None: None,
+            "delegate": self.delegate,
+            "imported": self.imported,
+            "staff": self.staff,
+            "organizer": self.organizer,
+        }[who]
 
 
 def build_demo_site() -> DemoSite:
@@ -59,11 +94,29 @@ def build_demo_site() -> DemoSite:
         sub_forums=sub_forums,
     )
     services.approve_registration(registration=registration, actor=None)
+    imported = ProfileFactory(given_name_native="Нурбек", family_name_native="Жумабаев").user
+    services.submit_registration(
+        event=sample, user=imported, data=registration_data(consent_version=""), sub_forums=[]
+    )
     staff = staff_member(REGISTRATION_STAFF, with_totp=False)
     organizer = staff_member(ORGANIZERS, with_totp=False)
     return DemoSite(
-        delegate=delegate, staff=staff, organizer=organizer, pages=_pages(sample, editions[EIGHTH_SLUG])
+        delegate=delegate,
+        imported=imported,
+        staff=staff,
+        organizer=organizer,
+        pages=_pages(sample, editions[EIGHTH_SLUG]),
     )
+
+
+def _delegation_list() -> Upload:
+    """A delegation list of two rows, the second with errors, for the import preview."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADER)
+    writer.writerow(EXAMPLE)
+    writer.writerow(["not-an-email", "张伟", *EXAMPLE[2:8], "Atlantis", "12", *EXAMPLE[10:]])
+    return Upload("delegation.csv", buffer.getvalue().encode("utf-8-sig"), "text/csv")
 
 
 def _pages(sample, eighth) -> list[PageKind]:
@@ -73,6 +126,7 @@ def _pages(sample, eighth) -> list[PageKind]:
     exhibit = sample.exhibits.filter(is_featured=True).first()
     document = eighth.documents.get(slug="joint-initiative")  # documents are not cloned
     staff = f"/staff/{SAMPLE_SLUG}"
+    online = sample.registrations.filter(mode="online", status="approved").first()
     return [
         PageKind("home", "/"),
         PageKind("editions", "/events/"),
@@ -87,15 +141,34 @@ def _pages(sample, eighth) -> list[PageKind]:
         PageKind("documents", f"/events/{EIGHTH_SLUG}/documents/"),
         PageKind("document", f"/events/{EIGHTH_SLUG}/documents/{document.slug}/"),
         PageKind("privacy", "/privacy/"),
-        PageKind("not found", "/events/no-such-edition/"),
+        PageKind("not found", "/events/no-such-edition/", status=404),
         PageKind("sign in", "/accounts/login/"),
+        PageKind(
+            "sign in, wrong password",
+            "/accounts/login/",
+            form=(("login", "nobody@example.org"), ("password", "not the password")),
+        ),
         PageKind("sign up", "/accounts/signup/"),
         PageKind("password reset", "/accounts/password/reset/"),
         PageKind("password reset sent", "/accounts/password/reset/done/"),
         PageKind("confirmation sent", "/accounts/confirm-email/"),
         PageKind("my registrations", "/me/", "delegate"),
         PageKind("profile", "/me/profile/", "delegate"),
+        PageKind(
+            "profile with errors",
+            "/me/profile/",
+            "delegate",
+            form=(("given_name_latin", "张伟"), ("family_name_latin", ""), ("phone", "12")),
+        ),
         PageKind("registration form", f"{edition}/register/", "delegate"),
+        PageKind(
+            "registration form with errors",
+            f"{edition}/register/",
+            "delegate",
+            form=(("mode", "in_person"), ("wants_visa_letter", "on"), ("passport_number", "X")),
+        ),
+        PageKind("my registrations, consent pending", "/me/", "imported"),
+        PageKind("consent", f"/me/{SAMPLE_SLUG}/consent/", "imported"),
         PageKind("cancel", f"/me/{SAMPLE_SLUG}/cancel/", "delegate"),
         PageKind("email addresses", "/accounts/email/", "delegate"),
         PageKind("change password", "/accounts/password/change/", "delegate"),
@@ -104,5 +177,13 @@ def _pages(sample, eighth) -> list[PageKind]:
         PageKind("staff registrations filtered", f"{staff}/registrations/?status=approved&q=a", "staff"),
         PageKind("dashboard", f"{staff}/dashboard/", "staff"),
         PageKind("check-in desk", f"{staff}/check-in/", "staff"),
+        PageKind("check-in desk, search", f"{staff}/check-in/?q=a", "staff"),
+        PageKind(
+            "check-in desk, refused",
+            f"{staff}/check-in/",
+            "staff",
+            form=(("point", ""), ("registration", str(online.pk))),
+        ),
         PageKind("import", f"{staff}/import/", "organizer"),
+        PageKind("import preview", f"{staff}/import/", "organizer", form=(("file", _delegation_list()),)),
     ]

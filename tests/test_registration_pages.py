@@ -118,6 +118,14 @@ def test_profile_lists_china_and_central_asia_first(client):
     assert codes == ["CN", "KZ", "KG", "TJ", "TM", "UZ"]
 
 
+def test_a_new_profile_prefers_the_language_the_delegate_reads_in(client):
+    client.force_login(UserFactory())
+
+    form = client.get(reverse("delegates:profile"), headers={"accept-language": "zh-hans"}).context["form"]
+
+    assert form["preferred_language"].value() == "zh-hans"
+
+
 def test_register_in_person_for_two_sub_forums(
     client, event, delegate, mailoutbox, django_capture_on_commit_callbacks
 ):

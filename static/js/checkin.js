@@ -135,6 +135,8 @@
       problem(desk.dataset.cameraLabel);
       return;
     }
+    // Starting the camera again is a request to read the badge in front of it, even the last one.
+    lastToken = "";
     video.srcObject = stream;
     video.hidden = false;
     cameraButton.hidden = true;

@@ -22,7 +22,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"  # beside report.xml (make test)
 
 
 def pytest_collection_modifyitems(items):
@@ -43,9 +43,22 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture(scope="session")
 def playwright_driver():
     """One Playwright driver for the whole run."""
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API keeps an event loop running in this thread, so from here on Django keeps
+    # its connections in the loop's context, not the thread's: new connection objects, which lack
+    # the database contents serialized at setup if the database was set up by an earlier (non-browser)
+    # test. Without them, serialized_rollback restores nothing and the roles are gone after the
+    # first browser test. Hand them over.
+    serialized = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     with sync_playwright() as driver:
+        for alias, contents in serialized.items():
+            connections[alias]._test_serialized_contents = contents
         yield driver
 
 
