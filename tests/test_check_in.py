@@ -149,7 +149,7 @@ def test_the_desk_is_404_for_delegates(client, event):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_twenty_simultaneous_scans_of_one_badge_admit_once(event):
     registration = registered(event)
     staff = staff_member(REGISTRATION_STAFF)

@@ -16,7 +16,7 @@ from delegates.selectors import seat_position
 from .concurrency import THREADS, run_together
 from .factories import EventFactory, SubForumFactory, UserFactory, registration_data
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
