@@ -73,7 +73,9 @@ class User(AbstractUser):
 class Profile(models.Model):
     """Who a delegate is, as on their passport; one per account."""
 
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="profile", verbose_name=_("account")
+    )
     honorific = models.CharField(_("honorific"), max_length=8, choices=Honorific, blank=True)
     given_name_native = models.CharField(_("given name (native script)"), max_length=100, blank=True)
     family_name_native = models.CharField(_("family name (native script)"), max_length=100, blank=True)
@@ -160,8 +162,12 @@ class Registration(models.Model):
 
     SEAT_HOLDING = (Status.PENDING, Status.APPROVED)
 
-    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="registrations")
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="registrations")
+    event = models.ForeignKey(
+        Event, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("edition")
+    )
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("account")
+    )
     category = models.CharField(_("category"), max_length=16, choices=Category)
     mode = models.CharField(_("attendance"), max_length=10, choices=AttendanceMode)
     status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.PENDING)
@@ -257,8 +263,12 @@ class SubForumSeat(models.Model):
         WAITLISTED = "waitlisted", _("On the waiting list")
         RELEASED = "released", _("No seat held")
 
-    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="seats")
-    sub_forum = models.ForeignKey(SubForum, on_delete=models.PROTECT, related_name="seats")
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="seats", verbose_name=_("registration")
+    )
+    sub_forum = models.ForeignKey(
+        SubForum, on_delete=models.PROTECT, related_name="seats", verbose_name=_("sub-forum")
+    )
     state = models.CharField(_("seat"), max_length=12, choices=State, default=State.RELEASED)
     requested_at = models.DateTimeField(_("seat requested"))
 
@@ -278,11 +288,20 @@ class SubForumSeat(models.Model):
 class AuditEntry(models.Model):
     """Who did what to which object, and when."""
 
-    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by")
+    )
     action = models.CharField(_("action"), max_length=40)
-    event = models.ForeignKey(Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    event = models.ForeignKey(
+        Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("edition")
+    )
     registration = models.ForeignKey(
-        Registration, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries"
+        Registration,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+        verbose_name=_("registration"),
     )
     data = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
@@ -330,12 +349,21 @@ class OutboxMessage(models.Model):
 class CheckIn(models.Model):
     """A person admitted at the venue entrance (no sub-forum) or at one sub-forum."""
 
-    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="check_ins")
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="check_ins", verbose_name=_("registration")
+    )
     sub_forum = models.ForeignKey(
-        SubForum, on_delete=models.CASCADE, null=True, blank=True, related_name="check_ins"
+        SubForum,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="check_ins",
+        verbose_name=_("sub-forum"),
     )
     checked_in_at = models.DateTimeField(_("admitted at"), auto_now_add=True)
-    checked_in_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    checked_in_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("admitted by")
+    )
 
     class Meta:
         verbose_name = _("check-in")
@@ -355,8 +383,10 @@ class CheckIn(models.Model):
 class ExportPreset(models.Model):
     """A staff member's named set of filters and columns, re-run in one click."""
 
-    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="export_presets")
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="export_presets", verbose_name=_("owner")
+    )
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+", verbose_name=_("edition"))
     name = models.CharField(_("name"), max_length=100)
     query = models.TextField(_("filters and columns"), help_text=_("The list's query string."))
     created_at = models.DateTimeField(auto_now_add=True)

@@ -8,6 +8,8 @@ from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
@@ -174,7 +176,7 @@ class AppearanceInline(admin.TabularInline):
 
 @admin.register(SubForum)
 class SubForumAdmin(EditionTimeZoneMixin, TranslationAdmin):
-    list_display = ["title", "event", "kind", "starts_at", "room", "modes", "in_person_capacity"]
+    list_display = ["title", "event", "kind", "local_start", "room", "modes", "in_person_capacity"]
     list_filter = ["event", "kind", "modes"]
     list_select_related = ["event"]
     search_fields = in_every_language("title", "summary", "room")
@@ -185,6 +187,11 @@ class SubForumAdmin(EditionTimeZoneMixin, TranslationAdmin):
     def edition_for(self, object_id):
         """The sub-forum's edition."""
         return Event.objects.filter(sub_forums__pk=object_id).first()
+
+    @admin.display(description=_("starts"), ordering="starts_at")
+    def local_start(self, sub_forum):
+        """When it starts, in the edition's own time zone, as its change form shows it."""
+        return date_format(timezone.localtime(sub_forum.starts_at, sub_forum.event.tz), "DATETIME_FORMAT")
 
 
 @admin.register(Organization)

@@ -274,8 +274,12 @@ class EventRole(models.Model):
         ORGANISER = "organiser", _("Organiser")
         PARTNER = "partner", _("Partner")
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="roles")
-    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="roles")
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="roles", verbose_name=_("edition")
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="roles", verbose_name=_("organization")
+    )
     role = models.CharField(_("role"), max_length=12, choices=Role, default=Role.HOST)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -307,7 +311,9 @@ class SubForum(models.Model):
         ONLINE = "online", _("Online")
         BOTH = "both", _("In person and online")
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sub_forums")
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="sub_forums", verbose_name=_("edition")
+    )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind, default=Kind.SUB_FORUM)
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=100)
@@ -428,8 +434,12 @@ class Appearance(models.Model):
         PANELIST = "panelist", _("Panelist")
         SPEAKER = "speaker", _("Speaker")
 
-    sub_forum = models.ForeignKey(SubForum, on_delete=models.CASCADE, related_name="appearances")
-    speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="appearances")
+    sub_forum = models.ForeignKey(
+        SubForum, on_delete=models.CASCADE, related_name="appearances", verbose_name=_("sub-forum")
+    )
+    speaker = models.ForeignKey(
+        Speaker, on_delete=models.CASCADE, related_name="appearances", verbose_name=_("speaker")
+    )
     role = models.CharField(_("role"), max_length=12, choices=Role, default=Role.SPEAKER)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -463,7 +473,9 @@ class Sector(models.Model):
 class Exhibit(models.Model):
     """A stand of the edition's themed exhibit."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="exhibits")
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="exhibits", verbose_name=_("edition")
+    )
     exhibitor = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="exhibits", verbose_name=_("exhibitor")
     )
@@ -506,7 +518,9 @@ class Document(models.Model):
         PRESS_RELEASE = "press_release", _("Press release")
         NEWS = "news", _("News")
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="documents")
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="documents", verbose_name=_("edition")
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.NEWS)
     title = models.CharField(_("title"), max_length=300)
     slug = models.SlugField(_("slug"), max_length=100)

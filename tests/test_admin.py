@@ -552,3 +552,21 @@ def test_event_change_form_shows_times_in_the_editions_time_zone(client):
     content = client.get(reverse("admin:events_event_change", args=[event.pk])).content.decode()
     assert 'value="09:00:00"' in content  # 04:00 UTC is 09:00 in Almaty (UTC+5)
     assert 'value="04:00:00"' not in content
+
+
+def test_sub_forum_list_shows_local_times_and_translated_column_names(client):
+    event = EventFactory(start_on=datetime.date(2031, 10, 15), end_on=datetime.date(2031, 10, 17))
+    SubForumFactory(
+        event=event,
+        title="Green Development Forum",
+        starts_at=datetime.datetime(2031, 10, 16, 14, 0, tzinfo=SHANGHAI),
+        ends_at=datetime.datetime(2031, 10, 16, 17, 0, tzinfo=SHANGHAI),
+    )
+    client.force_login(_staff_in(ORGANIZERS))
+
+    page = client.get(reverse("admin:events_subforum_changelist"), headers={"accept-language": "ru"})
+
+    text = page.content.decode()
+    assert "14:00" in text  # Lanzhou time, not 06:00 UTC
+    assert "06:00" not in text
+    assert [column["text"] for column in page.context["result_headers"]][2:4] == ["форум", "тип"]
