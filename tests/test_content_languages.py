@@ -185,6 +185,7 @@ def test_demo_reads_in_chinese(client):
     assert "第12届中国—中亚合作论坛" in page
     assert "中国—中亚北斗合作论坛" in page
     assert "上海合作组织秘书长" in page
+    assert re.search(r"\d{4}年\d+月\d+日 星期[一二三四五六日]</time>", page)  # a Chinese day heading
 
 
 def test_exhibit_search_finds_words_of_any_language(client):
