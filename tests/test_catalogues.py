@@ -75,7 +75,9 @@ def test_catalogue_is_complete_and_in_its_script(fresh_catalogues, language):
             problems.append(f"untranslated: {entry.msgid!r}")
             continue
         for text in texts:
-            if (entry.msgid in ALLOWLIST or not has_words(entry.msgid)) and text == entry.msgid:
+            if not has_words(entry.msgid):  # only placeholders: translators may reorder them
+                continue
+            if entry.msgid in ALLOWLIST and text == entry.msgid:
                 continue
             if text == entry.msgid:
                 problems.append(f"same as English: {entry.msgid!r}")
