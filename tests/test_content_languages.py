@@ -200,3 +200,17 @@ def test_exhibit_search_finds_words_of_any_language(client):
     assert titles("北斗", "ru") == ["beidou-navigation-satellite-system"]
     assert titles("BeiDou", "zh-hans") == ["beidou-navigation-satellite-system"]
     assert titles("телемедицины", "en") == ["telemedicine-network"]
+
+
+def test_english_shown_in_place_of_a_missing_translation_is_marked_as_english(client, event):
+    sub_forum = event.sub_forums.get()
+    url = reverse("events:sub_forum", args=[event.slug, sub_forum.slug])
+
+    russian = text_of(client.get(url, headers={"accept-language": "ru"}))
+    chinese = text_of(client.get(url, headers={"accept-language": "zh-hans"}))
+    english = text_of(client.get(url, headers={"accept-language": "en"}))
+
+    assert "<h1>Форум сотрудничества по системе Бэйдоу</h1>" in russian  # translated: the page's language
+    assert '<h1 lang="en">BeiDou Cooperation Forum</h1>' in chinese  # no Chinese title: English, marked
+    assert '<div class="summary" lang="en">' in russian
+    assert "<h1>BeiDou Cooperation Forum</h1>" in english
