@@ -44,14 +44,19 @@ class ProfileView(LoginRequiredMixin, FormView):
     template_name = "delegates/profile_form.html"
     form_class = ProfileForm
 
+    @cached_property
+    def profile(self):
+        """The delegate's profile, or None before they first save one."""
+        return Profile.objects.filter(user=self.request.user).first()
+
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs["instance"] = Profile.objects.filter(user=self.request.user).first()
+        kwargs["instance"] = self.profile
         return kwargs
 
     def get_initial(self):
         """A new profile's preferred language is the one the delegate is reading the site in."""
-        return {"preferred_language": self.request.LANGUAGE_CODE}
+        return {} if self.profile else {"preferred_language": self.request.LANGUAGE_CODE}
 
     def form_valid(self, form):
         profile = form.save(commit=False)

@@ -126,6 +126,15 @@ def test_a_new_profile_prefers_the_language_the_delegate_reads_in(client):
     assert form["preferred_language"].value() == "zh-hans"
 
 
+def test_an_existing_profile_keeps_its_preferred_language_whatever_the_page_language(client):
+    profile = ProfileFactory(preferred_language="ru")
+    client.force_login(profile.user)
+
+    form = client.get(reverse("delegates:profile"), headers={"accept-language": "en"}).context["form"]
+
+    assert form["preferred_language"].value() == "ru"
+
+
 def test_register_in_person_for_two_sub_forums(
     client, event, delegate, mailoutbox, django_capture_on_commit_callbacks
 ):
