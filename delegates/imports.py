@@ -10,6 +10,7 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import NamedTuple
 
 import openpyxl
 from allauth.account.forms import default_token_generator
@@ -150,13 +151,23 @@ class ImportRowForm(forms.Form):
         return cleaned
 
 
+class RowError(NamedTuple):
+    """One problem of a row: the column it is in (empty for the whole row), and what is wrong."""
+
+    column: str
+    message: str
+
+    def __str__(self):
+        return f"{self.column}: {self.message}" if self.column else self.message
+
+
 @dataclass
 class ImportRow:
     """A row of the file with what importing it would do, or why it cannot."""
 
     number: int
     values: dict
-    errors: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
     action: str = ""
 
     @property
@@ -234,17 +245,18 @@ def check_rows(event: Event, raw_rows: list[dict]) -> list[ImportRow]:
         form = ImportRowForm(values, event=event)
         if not form.is_valid():
             row.errors = [
-                f"{HEADER_LABELS.get(name, name)}: {' '.join(errors)}" for name, errors in form.errors.items()
+                RowError("" if name == "__all__" else name, " ".join(errors))
+                for name, errors in form.errors.items()
             ]
         else:
             email = form.cleaned_data["email"]
             if email in seen:
-                row.errors.append(_("This email appears twice in the file."))
+                row.errors.append(RowError("email", _("This email appears twice in the file.")))
             seen.add(email)
             status = existing.get(email)
             if status == Registration.Status.REJECTED:
                 row.errors.append(
-                    _("This person's registration for this edition was declined; drop the row.")
+                    RowError("", _("This person's registration for this edition was declined; drop the row."))
                 )
             elif status is not None:
                 row.action = "skip"  # registered, or cancelled by themselves: never brought back by a file
@@ -252,9 +264,6 @@ def check_rows(event: Event, raw_rows: list[dict]) -> list[ImportRow]:
                 row.action = "register" if User.objects.filter(email__iexact=email).exists() else "create"
         rows.append(row)
     return rows
-
-
-HEADER_LABELS = {"__all__": _("Row")}
 
 
 def new_account_link(user: User) -> str:

@@ -1,13 +1,15 @@
 """Strings of Django and allauth that our catalogues translate again.
 
-Django 6.1's new blank choice ("- Select an option -") has no Chinese or Russian translation yet, and
-allauth's Chinese and Russian keep "Email"/"e-mail" in Latin letters. Listing the messages here puts them
-in our catalogues, which take precedence (LOCALE_PATHS). Nothing imports this module.
+Django 6.1's new blank choice ("- Select an option -") has no Chinese or Russian translation yet,
+Django's Chinese email message and allauth's Chinese and Russian keep "Email"/"e-mail" in Latin
+letters. Listing the messages here puts them in our catalogues, which take precedence
+(LOCALE_PATHS). Nothing imports this module.
 """
 
 from django.utils.translation import gettext_noop
 
 MESSAGES = [
+    gettext_noop("Enter a valid email address."),
     gettext_noop("- Select an option -"),
     gettext_noop("Email"),
     gettext_noop("Email (again)"),

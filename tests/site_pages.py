@@ -8,6 +8,7 @@ import io
 
 from allauth.account.models import EmailAddress
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from delegates import services
 from delegates.demo import load_demo_delegates
@@ -71,6 +72,20 @@ class DemoSite:
             "staff": self.staff,
             "organizer": self.organizer,
         }[who]
+
+    def fetch(self, page_kind: PageKind, language: str) -> bytes:
+        """The page as its user gets it in the language (for a page kind with a form: the form's answer)."""
+        client = Client()
+        client.cookies["django_language"] = language
+        if (user := self.user(page_kind.who)) is not None:
+            client.force_login(user)
+        if page_kind.form:
+            response = client.post(page_kind.path, page_kind.form_data())
+        else:
+            response = client.get(page_kind.path)
+        assert response.status_code == page_kind.status, page_kind.name
+        assert response["Content-Language"] == language, page_kind.name
+        return response.content
 
 
 def build_demo_site() -> DemoSite:

@@ -85,7 +85,7 @@ def test_preview_shows_every_rows_errors_and_writes_nothing(client, event, organ
     response = upload(client, csv_file(rows))
     preview = response.context["rows"]
     assert [row.is_valid for row in preview] == [True, False, False, False]
-    messages = " ".join(error for row in preview for error in row.errors)
+    messages = " ".join(str(error) for row in preview for error in row.errors)
     assert "Enter a valid email address." in messages
     assert "Unknown country “Atlantis”" in messages
     assert "Not sub-forums of this edition: no-such-session." in messages
@@ -198,7 +198,7 @@ def test_a_declined_person_is_a_row_error_and_a_cancelled_one_is_not_brought_bac
     services.cancel_registration(registration=cancelled, actor=organizer)
     preview = upload(client, csv_file([person(0), person(1)])).context["rows"]
     assert [row.action for row in preview] == ["", "skip"]
-    assert "declined" in preview[0].errors[0]
+    assert "declined" in preview[0].errors[0].message
     confirm(client, drop=[2])
     assert list(Registration.objects.order_by("user__email").values_list("status", flat=True)) == [
         "rejected",
