@@ -40,8 +40,9 @@ class ExhibitFilter(StrictFilterSet):
 
     def __init__(self, *args, event, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["sector"].extra["choices"] = list(
-            Sector.objects.filter(exhibits__event=event).distinct().values_list("slug", "name")
+        self.filters["sector"].extra["choices"] = sorted(
+            Sector.objects.filter(exhibits__event=event).distinct().values_list("slug", "name"),
+            key=lambda choice: choice[1],
         )
         served = set()
         for codes in event.exhibits.values_list("countries_served", flat=True):

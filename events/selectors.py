@@ -7,8 +7,8 @@ from itertools import groupby
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from .models import Appearance, Document, Event, Exhibit, Speaker, SubForum
-from .translation import in_every_language
+from .models import Appearance, Document, Event, Exhibit, Sector, Speaker, SubForum
+from .translation import in_every_language, localized
 
 FEATURED_SPEAKERS = 6
 FEATURED_EXHIBITS = 3
@@ -52,7 +52,11 @@ def event_home(event: Event) -> dict:
 
 def featured_exhibits(event: Event) -> QuerySet[Exhibit]:
     """The few exhibits the edition home shows, with their exhibitor."""
-    return event.exhibits.filter(is_featured=True).select_related("exhibitor")[:FEATURED_EXHIBITS]
+    return (
+        event.exhibits.filter(is_featured=True)
+        .select_related("exhibitor")
+        .order_by(localized("title"), "pk")[:FEATURED_EXHIBITS]
+    )
 
 
 def programme_days(event: Event) -> list[tuple]:
@@ -88,8 +92,17 @@ def event_speakers(event: Event) -> QuerySet[Speaker]:
 
 
 def event_exhibits(event: Event) -> QuerySet[Exhibit]:
-    """Exhibits of an edition with exhibitor and sectors, ready for a list."""
-    return event.exhibits.select_related("exhibitor").prefetch_related("sectors")
+    """Exhibits of an edition with exhibitor and sectors, featured first, by title as the reader sees it."""
+    return (
+        event.exhibits.select_related("exhibitor")
+        .prefetch_related(sectors_in_order())
+        .order_by("-is_featured", localized("title"), "pk")
+    )
+
+
+def sectors_in_order() -> Prefetch:
+    """An exhibit's sectors by their name as the reader sees it (English where untranslated)."""
+    return Prefetch("sectors", queryset=Sector.objects.order_by(localized("name"), "pk"))
 
 
 def search_exhibits(queryset: QuerySet[Exhibit], text: str) -> QuerySet[Exhibit]:
@@ -103,7 +116,9 @@ def search_exhibits(queryset: QuerySet[Exhibit], text: str) -> QuerySet[Exhibit]
 
 def public_exhibit(event: Event, slug: str) -> Exhibit:
     """An exhibit looked up through its edition, with its exhibitor."""
-    return get_object_or_404(event.exhibits.select_related("exhibitor"), slug=slug)
+    return get_object_or_404(
+        event.exhibits.select_related("exhibitor").prefetch_related(sectors_in_order()), slug=slug
+    )
 
 
 def public_document(event: Event, slug: str) -> Document:

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from django.utils.text import slugify
 from modeltranslation.translator import translator
 
 from delegates import services
@@ -16,7 +17,14 @@ from events.demo import EIGHTH_SLUG, SAMPLE_SLUG, load_demo
 from events.models import Document, Event, Exhibit, Organization, Sector, Speaker, SubForum
 from events.services import clone_event
 
-from .factories import ProfileFactory, SubForumFactory, open_event, registration_data, staff_member
+from .factories import (
+    ExhibitFactory,
+    ProfileFactory,
+    SubForumFactory,
+    open_event,
+    registration_data,
+    staff_member,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -214,3 +222,15 @@ def test_english_shown_in_place_of_a_missing_translation_is_marked_as_english(cl
     assert '<h1 lang="en">BeiDou Cooperation Forum</h1>' in chinese  # no Chinese title: English, marked
     assert '<div class="summary" lang="en">' in russian
     assert "<h1>BeiDou Cooperation Forum</h1>" in english
+
+
+def test_exhibits_are_listed_by_the_titles_readers_see(client, event):
+    for english, russian in [("Zulu stand", None), ("Alpha stand", None), ("Delta stand", "Альфа")]:
+        ExhibitFactory(event=event, title_en=english, title_ru=russian, slug=slugify(english))
+
+    page = text_of(
+        client.get(reverse("events:exhibits", args=[event.slug]), headers={"accept-language": "ru"})
+    )
+
+    shown = re.findall(r'class="exhibit-title"[^>]*>([^<]+)<', page)
+    assert shown == ["Alpha stand", "Zulu stand", "Альфа"]  # untranslated ones sort by their English title
