@@ -8,6 +8,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Tests that need PostgreSQL are deselected on SQLite.
 PYTEST_MARKERS := $(if $(findstring postgres,$(DATABASE_URL)),,-m "not postgres")
+# Each database's run keeps its JUnit report and failure screenshots in its own folder.
+TEST_DATABASE := $(if $(findstring postgres,$(DATABASE_URL)),postgresql,sqlite)
 
 .PHONY: run test lint check-python venv system-deps browser-tools messages migrate demo clean bench-pages
 
@@ -76,7 +78,8 @@ browser-tools: $(NODE_STAMP)
 	@command -v java >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; }
 
 test: lint messages browser-tools
-	$(BIN)/pytest $(PYTEST_MARKERS) --junitxml=test-artifacts/report.xml
+	@rm -rf test-artifacts/$(TEST_DATABASE)
+	$(BIN)/pytest $(PYTEST_MARKERS) --junitxml=test-artifacts/$(TEST_DATABASE)/report.xml
 
 bench-pages: venv
 	$(BIN)/python bench/pages.py

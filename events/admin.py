@@ -179,7 +179,7 @@ class SubForumAdmin(EditionTimeZoneMixin, TranslationAdmin):
     list_display = ["title", "event", "kind", "local_start", "room", "modes", "in_person_capacity"]
     list_filter = ["event", "kind", "modes"]
     list_select_related = ["event"]
-    search_fields = in_every_language("title", "summary", "room")
+    search_fields = in_every_language("title", "summary", "room", "event__theme")
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["event"]
     inlines = [AppearanceInline]

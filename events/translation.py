@@ -6,7 +6,7 @@ language, falling back to English.
 
 from django.db.models import CharField, F, Value
 from django.db.models.functions import Coalesce, NullIf
-from modeltranslation.settings import AVAILABLE_LANGUAGES
+from modeltranslation.settings import AVAILABLE_LANGUAGES, DEFAULT_LANGUAGE
 from modeltranslation.translator import TranslationOptions, register
 from modeltranslation.utils import build_localized_fieldname, get_language
 
@@ -55,10 +55,19 @@ def localized(path: str) -> Coalesce:
     `localized("sub_forum__title")` on a SubForumSeat queryset.
     """
     current = build_localized_fieldname(path, get_language())
-    english = build_localized_fieldname(path, "en")
+    english = build_localized_fieldname(path, DEFAULT_LANGUAGE)
     return Coalesce(NullIf(F(current), Value("")), F(english), output_field=CharField())
 
 
 def in_every_language(*names: str) -> list[str]:
     """Each language's version of these translated fields (for searches that match any language)."""
     return [build_localized_fieldname(name, code) for name in names for code in AVAILABLE_LANGUAGES]
+
+
+def shows_fallback(item, field: str) -> bool:
+    """Whether a translated field shows English here because the reader's language has no text."""
+    language = get_language()
+    if language == DEFAULT_LANGUAGE:
+        return False
+    own = getattr(item, build_localized_fieldname(field, language), None)
+    return not own and bool(getattr(item, build_localized_fieldname(field, DEFAULT_LANGUAGE), None))

@@ -5,10 +5,10 @@ no title in the reader's language and the English one shows instead (WCAG 3.1.2,
 """
 
 from django import template
-from django.conf import settings
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
-from modeltranslation.utils import build_localized_fieldname
+from modeltranslation.settings import DEFAULT_LANGUAGE
+
+from events.translation import shows_fallback
 
 register = template.Library()
 
@@ -16,10 +16,6 @@ register = template.Library()
 @register.simple_tag
 def lang_of(item, field: str) -> str:
     """` lang="en"` if this translated field falls back to English here, else nothing."""
-    language = get_language() or settings.LANGUAGE_CODE
-    if item is None or language == settings.LANGUAGE_CODE:
-        return ""
-    if getattr(item, build_localized_fieldname(field, language), None):
-        return ""
-    fallback = getattr(item, build_localized_fieldname(field, settings.LANGUAGE_CODE), None)
-    return mark_safe(f' lang="{settings.LANGUAGE_CODE}"') if fallback else ""
+    if item is not None and shows_fallback(item, field):
+        return mark_safe(f' lang="{DEFAULT_LANGUAGE}"')
+    return ""

@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-
 CHROMIUM = "/usr/bin/chromium"
 # Without these, Chromium keeps dialling out (there is no internet here) and fails.
 CHROMIUM_ARGS = [
@@ -22,7 +20,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"  # beside report.xml (make test)
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"  # without a JUnit report
 
 
 def pytest_collection_modifyitems(items):
@@ -56,10 +54,18 @@ def playwright_driver():
         for alias in connections
         if hasattr(connections[alias], "_test_serialized_contents")
     }
+    # Playwright's sync API runs an event loop in this thread, which Django's ORM would refuse; only
+    # while browser tests run (they are transactional, so pytest-django runs them last).
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as driver:
         for alias, contents in serialized.items():
             connections[alias]._test_serialized_contents = contents
         yield driver
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def launch(playwright_driver, *extra_args: str):
@@ -92,13 +98,20 @@ def new_context(request, browser):
 
     yield make
     failed = getattr(request.node, "report_call", None) is not None and request.node.report_call.failed
+    folder = artifacts_folder(request.config)
     for number, context in enumerate(contexts):
         if failed:
-            ARTIFACTS.mkdir(exist_ok=True)
+            folder.mkdir(parents=True, exist_ok=True)
             for page_number, page in enumerate(context.pages):
                 name = f"{request.node.name}-{number}-{page_number}.png".replace("/", "_")
-                page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+                page.screenshot(path=str(folder / name), full_page=True)
         context.close()
+
+
+def artifacts_folder(config) -> Path:
+    """Where failure screenshots go: beside the JUnit report when there is one (make test writes it)."""
+    report = config.getoption("xmlpath", None)
+    return Path(report).resolve().parent if report else ARTIFACTS
 
 
 @pytest.fixture

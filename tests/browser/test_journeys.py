@@ -73,7 +73,7 @@ def current_totp(secret: str) -> str:
     """The code the organizer's authenticator app shows; like a person, wait for a fresh one near expiry."""
     period = mfa_settings.TOTP_PERIOD
     left = period - time.time() % period
-    if left < 3:  # the server accepts only the current period's code (TOTP_TOLERANCE is 0)
+    if left < 10:  # the server accepts only the current period's code (TOTP_TOLERANCE is 0)
         time.sleep(left)
     return format_hotp_value(hotp_value(secret, int(time.time()) // period))
 
@@ -345,8 +345,9 @@ def test_new_delegate_registers_is_approved_in_the_admin_and_downloads_a_badge(
     assert registration.status == "approved"
     kinds = OutboxMessage.objects.filter(to=NEW_EMAIL).values_list("kind", "status")
     assert ("registration_approved", "sent") in set(kinds)
+    approval = OutboxMessage.objects.get(to=NEW_EMAIL, kind="registration_approved")
     with translation.override(language):  # the emails are in the delegate's language too
-        assert sample.title in mail.outbox[-1].subject
+        assert sample.title in approval.subject
     # Chromium shows an inline PDF in its viewer; the file itself is fetched with the browser's session.
     badge_link = page.get_by_role("link", name=t("Download your badge (PDF)"))
     badge = page.request.get(f"{live_server.url}{badge_link.get_attribute('href')}")
@@ -441,8 +442,9 @@ def test_staff_export_the_filtered_list_and_admit_a_badge_with_the_camera(
     assert CheckIn.objects.count() == 1
 
 
-def test_delegate_registers_with_the_keyboard_only(live_server, page):
+def test_delegate_registers_with_the_keyboard_only(live_server, new_context):
     """Tab, Shift+Tab, Space, arrows, typing and Enter: a refused submit focuses the errors."""
+    page = new_context(locale="en-US").new_page()  # date fields laid out mm/dd/yyyy, as typed below
     event = open_event()
     beidou = SubForumFactory(event=event, title="BeiDou cooperation")
     green = SubForumFactory(event=event, title="Green development")
