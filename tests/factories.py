@@ -7,6 +7,7 @@ import factory
 
 from delegates.models import User
 from events.models import (
+    SERIES_NAME,
     Appearance,
     Document,
     Event,
@@ -69,7 +70,7 @@ class EventFactory(factory.django.DjangoModelFactory):
         model = Event
 
     edition_number = factory.Sequence(lambda n: n + 1)
-    series_name = "China–Central Asia Cooperation Forum"
+    series_name = SERIES_NAME
     slug = factory.Sequence(lambda n: f"edition-{n}")
     theme = factory.Sequence(lambda n: f"Theme number {n}")
     city = "Lanzhou"

@@ -49,25 +49,26 @@ def event():
 
 
 @pytest.mark.parametrize(
-    ("language", "title", "theme", "sub_forum", "summary"),
+    ("language", "title", "theme", "sub_forum"),
     [
-        ("en", "China–Central Asia Cooperation Forum", "Connectivity", "BeiDou Cooperation Forum", None),
-        ("zh-hans", "届中国—中亚合作论坛", "互联互通", "BeiDou Cooperation Forum", None),
+        ("en", "{n}th China–Central Asia Cooperation Forum", "Connectivity", "BeiDou Cooperation Forum"),
+        ("zh-hans", "第{n}届中国—中亚合作论坛", "互联互通", "BeiDou Cooperation Forum"),
         (
             "ru",
-            "-й форум сотрудничества",
+            "{n}-й форум сотрудничества «Китай — Центральная Азия»",
             "Взаимосвязанность",
             "Форум сотрудничества по системе Бэйдоу",
-            None,
         ),
     ],
 )
 def test_programme_shows_content_in_the_readers_language_else_english(
-    client, event, language, title, theme, sub_forum, summary
+    client, event, language, title, theme, sub_forum
 ):
+    event.edition_number = 11
     event.series_name_zh_hans = "中国—中亚合作论坛"
     event.series_name_ru = "форум сотрудничества «Китай — Центральная Азия»"
     event.save()
+    title = title.format(n=11)
 
     headers = {"accept-language": language}
     page = text_of(client.get(reverse("events:programme", args=[event.slug]), headers=headers))
