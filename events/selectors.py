@@ -116,9 +116,12 @@ def search_exhibits(queryset: QuerySet[Exhibit], text: str) -> QuerySet[Exhibit]
 
 def public_exhibit(event: Event, slug: str) -> Exhibit:
     """An exhibit looked up through its edition, with its exhibitor."""
-    return get_object_or_404(
-        event.exhibits.select_related("exhibitor").prefetch_related(sectors_in_order()), slug=slug
-    )
+    return get_object_or_404(event.exhibits.select_related("exhibitor"), slug=slug)
+
+
+def exhibit_sectors(exhibit: Exhibit) -> QuerySet[Sector]:
+    """An exhibit's sectors by the name the reader sees; lazy, so a cached page never runs it."""
+    return exhibit.sectors.order_by(localized("name"), "pk")
 
 
 def public_document(event: Event, slug: str) -> Document:

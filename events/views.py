@@ -150,7 +150,8 @@ class ExhibitDetailView(PublicEventMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["exhibit"] = selectors.public_exhibit(self.event, self.kwargs["slug"])
+        context["exhibit"] = exhibit = selectors.public_exhibit(self.event, self.kwargs["slug"])
+        context["sectors"] = selectors.exhibit_sectors(exhibit)
         return context
 
 

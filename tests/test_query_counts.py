@@ -102,3 +102,14 @@ def test_cached_pages_skip_their_queries_until_the_programme_changes(
     with django_assert_num_queries(3):  # one lookup of the edition per page, nothing else
         for url in urls:
             client.get(url)
+
+
+def test_exhibit_page_reads_its_sectors_only_until_cached(client, django_assert_num_queries):
+    event = EventFactory(slug="forum")
+    exhibit = ExhibitFactory(event=event, sectors=[SectorFactory(), SectorFactory()])
+    url = reverse("events:exhibit", args=["forum", exhibit.slug])
+
+    with django_assert_num_queries(3):  # the edition, the exhibit with its exhibitor, its sectors
+        assert len(client.get(url).context["sectors"]) == 2
+    with django_assert_num_queries(2):  # cached: the sectors are not read again
+        client.get(url)
