@@ -27,8 +27,19 @@ def current_event() -> Event | None:
 
 def public_events() -> dict[str, list[Event]]:
     """Published editions split into upcoming and past."""
-    published = Event.objects.published()
+    published = Event.objects.published().only(*EVENT_LIST_FIELDS)
     return {"upcoming": list(published.upcoming()), "past": list(published.past())}
+
+
+# What a list of editions shows: the long texts in three languages are left in the database.
+EVENT_LIST_FIELDS = [
+    "slug",
+    "edition_number",
+    "is_sample",
+    "start_on",
+    "end_on",
+    *in_every_language("series_name", "theme", "city", "venue"),
+]
 
 
 def _appearances() -> Prefetch:
