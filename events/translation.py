@@ -49,10 +49,10 @@ class DocumentTranslation(TranslationOptions):
 
 
 def localized(path: str) -> Coalesce:
-    """A translated field reached through a relation, in the reader's language, else in English.
+    """A translated field as an expression: the reader's language, else English, as pages show it.
 
-    Querysets of the translated models pick the language themselves; this is for the others, e.g.
-    `localized("sub_forum__title")` on a SubForumSeat queryset.
+    For what modeltranslation does not rewrite with the fallback: lookups through a model that is not
+    translated (`localized("sub_forum__title")` on SubForumSeat) and ordering (`order_by`).
     """
     current = build_localized_fieldname(path, get_language())
     english = build_localized_fieldname(path, DEFAULT_LANGUAGE)
