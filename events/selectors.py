@@ -25,12 +25,6 @@ def current_event() -> Event | None:
     return Event.objects.current()
 
 
-def public_events() -> dict[str, list[Event]]:
-    """Published editions split into upcoming and past."""
-    published = Event.objects.published().only(*EVENT_LIST_FIELDS)
-    return {"upcoming": list(published.upcoming()), "past": list(published.past())}
-
-
 # What a list of editions shows: the long texts in three languages are left in the database.
 EVENT_LIST_FIELDS = [
     "slug",
@@ -40,6 +34,12 @@ EVENT_LIST_FIELDS = [
     "end_on",
     *in_every_language("series_name", "theme", "city", "venue"),
 ]
+
+
+def public_events() -> dict[str, list[Event]]:
+    """Published editions split into upcoming and past."""
+    published = Event.objects.published().only(*EVENT_LIST_FIELDS)
+    return {"upcoming": list(published.upcoming()), "past": list(published.past())}
 
 
 def _appearances() -> Prefetch:
