@@ -17,7 +17,6 @@ from .models import AuditEntry, OutboxMessage, Profile, Registration, SubForumSe
 from .outbox import resend
 from .permissions import can_export
 from .selectors import seat_summary
-from .staff_views import export_response
 
 
 @admin.register(User)
@@ -269,12 +268,12 @@ class RegistrationAdmin(EditionTimeZoneMixin, admin.ModelAdmin):
             return None
         event = Event.objects.get(pk=editions.pop())
         columns = exports.chosen_columns(exports.DEFAULT_COLUMNS, may_see_passports=False)
-        return export_response(
-            request,
-            event,
-            queryset,
-            columns,
-            file_format,
+        return exports.export_response(
+            actor=request.user,
+            event=event,
+            queryset=queryset,
+            columns=columns,
+            file_format=file_format,
             filters={"selected": sorted(queryset.values_list("pk", flat=True))},
         )
 

@@ -10,10 +10,9 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpResponse, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -128,34 +127,13 @@ def export_registrations(request, event_slug: str, file_format: str):
         request.GET.getlist("col") or exports.DEFAULT_COLUMNS,
         may_see_passports=can_see_passports(request.user),
     )
-    return export_response(request, event, queryset, columns, file_format, filter_params(request.GET))
-
-
-def export_response(request, event: Event, queryset, columns, file_format: str, filters: dict):
-    """Record the export, then send the file: CSV streamed as written, XLSX from a temporary file."""
-    services.record_export(
-        event=event,
+    return exports.export_response(
         actor=request.user,
+        event=event,
+        queryset=queryset,
+        columns=columns,
         file_format=file_format,
-        filters=filters,
-        columns=[column.key for column in columns],
-        rows=queryset.count(),
-    )
-    builder = exports.row_source(event, columns, queryset)
-    stamp = timezone.localtime(timezone.now(), event.tz).strftime("%Y%m%d-%H%M")
-    filename = f"{event.slug}-registrations-{stamp}.{file_format}"
-    if file_format == "csv":
-        response = StreamingHttpResponse(
-            exports.csv_chunks(builder, queryset), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
-    handle = exports.xlsx_file(builder, queryset, title=event.slug)
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=filename,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filters=filter_params(request.GET),
     )
 
 
