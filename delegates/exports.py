@@ -49,7 +49,7 @@ class Kind(enum.Enum):
 
     FREE_TEXT = "free_text"  # as typed
     PHONE = "phone"  # E.164, the one form dialable from anywhere
-    LABEL = "label"  # a choice's code shown by its label, in the reader's language
+    LABEL = "label"  # a choice's code shown by its label, in the reader's language (no label: "")
     COUNTRY = "country"  # an ISO code shown by the country's name
     YES_NO = "yes_no"
     MOMENT = "moment"  # local date and time of the edition
@@ -263,7 +263,7 @@ class RowBuilder(RowSource):
             return ""
         match column.kind:
             case Kind.LABEL:
-                return self.labels[column.key].get(value, value)
+                return self.labels[column.key].get(value, "")
             case Kind.COUNTRY:
                 if value not in self.country_names:
                     self.country_names[value] = str(countries.name(value))
@@ -313,10 +313,10 @@ class IsoDate(Func):
 
 
 def _labels(field: str, names: dict[str, str]) -> Case:
-    """Code to name; an unknown code shows as itself, as in RowBuilder."""
+    """Code to name; a code without a name shows nothing, as in RowBuilder."""
     return Case(
         *(When(**{field: code}, then=Value(name)) for code, name in names.items()),
-        default=F(field),
+        default=Value(""),
         output_field=CharField(),
     )
 
