@@ -70,7 +70,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "delegates.middleware.OrganizerMfaMiddleware",
+    "delegates.locks.BusyMiddleware",
+    "delegates.middleware.StaffMfaMiddleware",
 ]
 
 ROOT_URLCONF = "forum_site.urls"
@@ -88,6 +89,8 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "delegates.context_processors.permissions",
+                "delegates.context_processors.staff_mfa",
             ],
         },
     },
@@ -102,6 +105,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# No request waits longer than this for a row lock (PostgreSQL lock_timeout, for every statement;
+# the seat-counting locks read it again each time); past it people are told the site is busy and
+# to try again (503 with Retry-After, delegates.locks), never shown an error page.
+FORUM_LOCK_TIMEOUT_SECONDS = env.float("FORUM_LOCK_TIMEOUT_SECONDS", default=5)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", f"-c lock_timeout={int(FORUM_LOCK_TIMEOUT_SECONDS * 1000)}"
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "delegates.User"
@@ -131,8 +142,9 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Forum] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "forum_site"
-# Members of Organizers must set up two-factor authentication before they reach the admin.
-FORUM_ORGANIZER_MFA_REQUIRED = env.bool("FORUM_ORGANIZER_MFA_REQUIRED", default=True)
+# Everyone who can read delegates' personal data (Organizers, Registration staff, superusers) sets
+# up TOTP before any page of /staff/ or /admin/ (delegates/middleware.py); the demo turns it off.
+FORUM_STAFF_MFA_REQUIRED = env.bool("FORUM_STAFF_MFA_REQUIRED", default=True)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -6,6 +6,7 @@ import zoneinfo
 import factory
 
 from delegates.models import User
+from delegates.rules import RegistrationDetails
 from events.models import (
     SERIES_NAME,
     Appearance,
@@ -30,8 +31,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("correct horse battery staple")
 
 
-def _add_totp(user: User) -> None:
-    """Give the account a TOTP authenticator, as organizers and superusers need for the admin."""
+def add_totp(user: User) -> None:
+    """Give the account a TOTP authenticator, as staff need for /staff/ and /admin/ (FORUM_STAFF_MFA_REQUIRED)."""
     from allauth.mfa.models import Authenticator
 
     Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "test-only"})
@@ -41,18 +42,18 @@ def superuser(*, with_totp: bool = True) -> User:
     """A superuser who has set up two-factor authentication."""
     user = UserFactory(is_staff=True, is_superuser=True)
     if with_totp:
-        _add_totp(user)
+        add_totp(user)
     return user
 
 
 def staff_member(group_name: str, *, with_totp: bool = True) -> User:
-    """A staff account in a role group; organizers get a TOTP authenticator, as the admin requires."""
+    """A staff account in a role group, with a TOTP authenticator unless asked otherwise."""
     from django.contrib.auth.models import Group
 
     user = UserFactory(is_staff=True)
     user.groups.add(Group.objects.get(name=group_name))
     if with_totp:
-        _add_totp(user)
+        add_totp(user)
     return user
 
 
@@ -176,16 +177,17 @@ class ProfileFactory(factory.django.DjangoModelFactory):
     preferred_language = "en"
 
 
-def registration_data(**overrides) -> dict:
-    """What the registration form hands the services for an online delegate, with overrides."""
-    data = {
-        "category": "government",
-        "mode": "online",
-        "interpretation_language": "en",
-        "consent_version": "2026-11",
-    }
-    data.update(overrides)
-    return data
+def registration_data(event: Event | None = None, **overrides) -> RegistrationDetails:
+    """What the registration form hands the services (an online delegate unless told otherwise).
+
+    In person with an `event`, the delegate arrives the day before it starts and leaves the day after."""
+    values = {"category": "government", "mode": "online", "interpretation_language": "en", "consent_version": "2026-11"}
+    if event is not None and overrides.get("mode") == "in_person":
+        arrival = datetime.datetime.combine(
+            event.start_on - datetime.timedelta(days=1), datetime.time(15), tzinfo=event.tz
+        )
+        values.update(arrival_at=arrival, departure_at=arrival + datetime.timedelta(days=4))
+    return RegistrationDetails(**{**values, **overrides})
 
 
 class RegistrationFactory(factory.django.DjangoModelFactory):

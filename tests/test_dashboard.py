@@ -30,9 +30,9 @@ def register(event, country, mode="in_person", sub_forums=()):
     data = registration_data(mode=mode, category="media" if country == "CN" else "government")
     if mode == "in_person":
         start = datetime.datetime.combine(event.start_on, datetime.time(9), tzinfo=event.tz)
-        data.update(arrival_at=start, departure_at=start + datetime.timedelta(days=2))
+        data = data.replace(arrival_at=start, departure_at=start + datetime.timedelta(days=2))
     user = ProfileFactory(country=country).user
-    return services.submit_registration(event=event, user=user, data=data, sub_forums=list(sub_forums))
+    return services.submit_registration(event=event, user=user, details=data, sub_forums=list(sub_forums))
 
 
 def rows(bars):
@@ -48,7 +48,7 @@ def test_dashboard_figures_equal_the_counts(client, event, django_assert_num_que
     services.approve_registration(registration=made[0], actor=UserFactory(is_staff=True))
     CheckIn.objects.create(registration=made[0])
     client.force_login(staff_member(REGISTRATION_STAFF))
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         context = client.get(reverse("staff:dashboard", args=["forum"])).context
     in_person_held = min(count, 2)
     assert context["total"] == count + 1

@@ -60,12 +60,16 @@ def verified(user):
     return user
 
 
-def sign_in(page, base_url: str, email: str, path: str = "/me/") -> None:
-    """Open a page that needs an account and sign in on the real sign-in page."""
+def sign_in(page, base_url: str, email: str, path: str = "/me/", totp_secret: str = "") -> None:
+    """Open a page that needs an account and sign in on the real sign-in page (with a TOTP code if given)."""
     page.goto(f"{base_url}{path}")
     page.get_by_label(label("Email")).fill(email)
     page.get_by_label(label("Password")).fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
+    if totp_secret:
+        expect(page.get_by_role("heading", level=1)).to_have_text("Two-Factor Authentication")
+        page.get_by_label(label("Code")).fill(current_totp(totp_secret))
+        page.get_by_role("button", name="Sign In").click()
     expect(page).to_have_url(f"{base_url}{path}")
 
 
@@ -366,7 +370,7 @@ def test_online_delegate_sees_stream_links_only_once_approved(live_server, page)
     )
     delegate = verified(ProfileFactory().user)
     registration = services.submit_registration(
-        event=event, user=delegate, data=registration_data(mode="online"), sub_forums=[beidou, green]
+        event=event, user=delegate, details=registration_data(mode="online"), sub_forums=[beidou, green]
     )
     sign_in(page, live_server.url, delegate.email)
     card = page.locator("section.registration")
@@ -395,10 +399,12 @@ def test_staff_export_the_filtered_list_and_admit_a_badge_with_the_camera(
     load_demo_delegates()
     beidou = sample.sub_forums.get(slug="beidou-cooperation")
     pending = verified(ProfileFactory(given_name_latin="Pending", family_name_latin="Person").user)
-    services.submit_registration(event=sample, user=pending, data=registration_data(), sub_forums=[beidou])
+    services.submit_registration(event=sample, user=pending, details=registration_data(), sub_forums=[beidou])
     staff = verified(staff_member(REGISTRATION_STAFF, with_totp=False))
+    secret = generate_totp_secret()
+    TOTP.activate(staff, secret)  # staff read personal data: two-factor authentication is required
     page = new_context().new_page()
-    sign_in(page, live_server.url, staff.email, f"/staff/{SAMPLE_SLUG}/registrations/")
+    sign_in(page, live_server.url, staff.email, f"/staff/{SAMPLE_SLUG}/registrations/", secret)
 
     filters = page.get_by_role("form", name="Filter registrations")
     filters.get_by_label(label("Status")).select_option("approved")
@@ -423,8 +429,12 @@ def test_staff_export_the_filtered_list_and_admit_a_badge_with_the_camera(
         f"{live_server.url}{page.get_by_role('link', name='Print badges').get_attribute('href')}"
     )
     camera = camera_browser(held_up_to_the_camera(sheet.body(), zhang.badge_token))
-    desk = new_context(on=camera, permissions=["camera"]).new_page()
-    sign_in(desk, live_server.url, staff.email, f"/staff/{SAMPLE_SLUG}/check-in/")
+    desk_device = new_context(on=camera, permissions=["camera"])
+    # The desk's device is already signed in as this staff member: signing in again within the
+    # same 30 seconds would reuse the TOTP code, which allauth refuses.
+    desk_device.add_cookies(page.context.cookies())
+    desk = desk_device.new_page()
+    desk.goto(f"{live_server.url}/staff/{SAMPLE_SLUG}/check-in/")
     desk.get_by_role("button", name="Scan with the camera").click()
     outcome = desk.locator("[data-outcome]")
     expect(outcome.locator(".alert-success")).to_contain_text("Admitted: Admitted.")
