@@ -43,7 +43,7 @@ migrate: messages
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --verbosity 0
 
 # The local demo: debug on, two-factor authentication not required of organizers.
-DEMO_ENV := DJANGO_DEBUG=true FORUM_ORGANIZER_MFA_REQUIRED=false
+DEMO_ENV := DJANGO_DEBUG=true FORUM_STAFF_MFA_REQUIRED=false
 
 demo: migrate
 	$(DEMO_ENV) $(BIN)/python manage.py load_forum_demo

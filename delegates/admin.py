@@ -15,7 +15,7 @@ from events.models import Event, SubForum
 from . import exports, services
 from .models import AuditEntry, OutboxMessage, Profile, Registration, SubForumSeat, User
 from .outbox import resend
-from .permissions import can_export
+from .permissions import can_export, can_see_passports
 from .selectors import seat_summary
 
 
@@ -192,7 +192,7 @@ class RegistrationAdmin(EditionTimeZoneMixin, admin.ModelAdmin):
         fields = [
             field.name for field in Registration._meta.fields if field.name not in ("id", "badge_token")
         ]
-        if not request.user.has_perm("delegates.view_passport"):
+        if not can_see_passports(request.user):
             fields = [name if name not in PASSPORT_FIELDS else None for name in fields]
             fields = [name for name in fields if name] + ["passport_masked"]
         return fields
@@ -203,7 +203,7 @@ class RegistrationAdmin(EditionTimeZoneMixin, admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """Record each time someone allowed to read passports opens one."""
         response = super().change_view(request, object_id, form_url, extra_context)
-        if request.user.has_perm("delegates.view_passport"):
+        if can_see_passports(request.user):
             registration = Registration.objects.filter(pk=object_id, wants_visa_letter=True).first()
             if registration is not None:
                 services.record_passport_view(registration=registration, actor=request.user)
@@ -212,9 +212,7 @@ class RegistrationAdmin(EditionTimeZoneMixin, admin.ModelAdmin):
     def lookup_allowed(self, lookup, value, request=None):
         """No filtering or probing by passport data (or badge tokens) without the passport permission."""
         hidden = (*PASSPORT_FIELDS, "badge_token")
-        if lookup.split("__")[0] in hidden and not (
-            request and request.user.has_perm("delegates.view_passport")
-        ):
+        if lookup.split("__")[0] in hidden and not (request and can_see_passports(request.user)):
             return False
         return super().lookup_allowed(lookup, value, request)
 

@@ -1,37 +1,70 @@
-"""One place that decides whether an organizer may enter the admin without two-factor authentication."""
+"""Two-factor authentication before the staff area and the admin, for everyone who reads personal data.
 
-from allauth.mfa.models import Authenticator
-from django.conf import settings
+Who must set it up is decided in delegates/permissions.py; this middleware only turns such an
+account away from every URL under /staff/ and /admin/ (pages, exports, JSON alike), remembers
+what it asked for, and sends it back there once TOTP is set up.
+"""
+
 from django.contrib import messages
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from .roles import ORGANIZERS
+from .permissions import needs_two_factor_setup
+
+# The page a staff member asked for before being sent to set up TOTP.
+RETURN_TO_SESSION_KEY = "delegates:after_mfa_setup"
 
 
-def needs_mfa_setup(user) -> bool:
-    """An organizer or superuser without an authenticator, when FORUM_ORGANIZER_MFA_REQUIRED is on."""
-    if not settings.FORUM_ORGANIZER_MFA_REQUIRED or not user.is_authenticated:
-        return False
-    if not (user.is_superuser or user.groups.filter(name=ORGANIZERS).exists()):
-        return False
-    return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+def return_to(request) -> str | None:
+    """Where to send this staff member once two-factor authentication is set up (a local path)."""
+    target = request.session.get(RETURN_TO_SESSION_KEY)
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts=None):
+        return target
+    return None
 
 
-class OrganizerMfaMiddleware:
-    """Sends organizers without two-factor authentication to set it up before the admin."""
+class StaffMfaMiddleware:
+    """Sends staff without two-factor authentication to set it up, then back to the page they asked for."""
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.admin_prefix = None
+        self.guarded = None
 
     def __call__(self, request):
-        if self.admin_prefix is None:
-            self.admin_prefix = reverse("admin:index")
-        if request.path.startswith(self.admin_prefix) and needs_mfa_setup(request.user):
-            messages.warning(
-                request, _("Organizers must set up two-factor authentication before using the admin.")
-            )
-            return redirect("mfa_activate_totp")
-        return self.get_response(request)
+        if self.guarded is None:
+            self.guarded = (reverse("admin:index"), reverse("staff:home"))
+            self.activate_path = reverse("mfa_activate_totp")
+            self.overview_path = reverse("mfa_index")
+        if request.path.startswith(self.guarded):
+            if needs_two_factor_setup(request.user):
+                return self.turn_away(request)
+            request.session.pop(RETURN_TO_SESSION_KEY, None)  # arrived: the link back has served
+        response = self.get_response(request)
+        if request.path == self.activate_path and request.method == "POST":
+            return self.back_after_setup(request, response)
+        return response
+
+    def turn_away(self, request):
+        """Remember the page (a GET's; a form's page for a POST) and send the user to set up TOTP."""
+        target = request.get_full_path() if request.method == "GET" else request.path
+        request.session[RETURN_TO_SESSION_KEY] = target
+        messages.warning(
+            request,
+            _(
+                "Set up two-factor authentication first: everyone who can read delegates' personal data needs it."
+            ),
+        )
+        return redirect("mfa_activate_totp")
+
+    def back_after_setup(self, request, response):
+        """After TOTP is set up: allauth shows new recovery codes first (their page links back);
+        with no new codes to show, go straight back to the page asked for."""
+        target = return_to(request)
+        activated = response.status_code == 302 and not needs_two_factor_setup(request.user)
+        if target and activated and response["Location"] == self.overview_path:
+            del request.session[RETURN_TO_SESSION_KEY]
+            return HttpResponseRedirect(target)
+        return response

@@ -7,7 +7,6 @@ import csv
 import io
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
@@ -25,16 +24,15 @@ from . import exports, imports, services
 from .badges import badge_pdf
 from .filters import RegistrationFilter, filtered_registrations
 from .models import ExportPreset, SubForumSeat
-from .permissions import can_check_in, can_export, can_import, can_see_passports, can_use_staff_area, require
+from .permissions import PermissionRequiredMixin, can_export, can_see_passports, permission_required
 from .selectors import badge_holders, dashboard, desk_counts, desk_search
 
 PAGE_SIZES = (25, 50, 100, 200)
 FILTER_PARAMS = RegistrationFilter.Meta.fields
 
 
-def staff_edition(request, slug: str) -> Event:
-    """The edition named in a staff URL (drafts included), once the user may use the staff area."""
-    require(can_use_staff_area(request.user))
+def staff_edition(slug: str) -> Event:
+    """The edition named in a staff URL, drafts included (the view's permission is checked first)."""
     return get_object_or_404(Event, slug=slug)
 
 
@@ -43,17 +41,15 @@ def filter_params(query) -> dict:
     return {name: query[name] for name in FILTER_PARAMS if query.get(name)}
 
 
-class StaffAreaMixin:
-    """Sign-in first; then 404 for anyone who is not staff."""
+class StaffView(PermissionRequiredMixin, TemplateView):
+    """A staff page: sign-in, then its `permission_required` or 404; `event` is the URL's edition, read once."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        require(can_use_staff_area(request.user))
-        return super().dispatch(request, *args, **kwargs)
+    @cached_property
+    def event(self) -> Event:
+        return staff_edition(self.kwargs["event_slug"])
 
 
-class StaffHomeView(StaffAreaMixin, TemplateView):
+class StaffHomeView(StaffView):
     """The editions, newest first, each with its staff pages."""
 
     template_name = "staff/home.html"
@@ -64,14 +60,10 @@ class StaffHomeView(StaffAreaMixin, TemplateView):
         return context
 
 
-class RegistrationListView(StaffAreaMixin, TemplateView):
+class RegistrationListView(StaffView):
     """The registrations of an edition with filters, search, sorting, pagination and exports."""
 
     template_name = "staff/registration_list.html"
-
-    @cached_property
-    def event(self):
-        return get_object_or_404(Event, slug=self.kwargs["event_slug"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -115,12 +107,10 @@ def _page_size(value) -> int:
     return int(value) if value in {str(size) for size in PAGE_SIZES} else 50
 
 
+@permission_required("export")
 def export_registrations(request, event_slug: str, file_format: str):
     """Exactly the filtered list as CSV (streamed) or XLSX (constant memory), audited."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    event = staff_edition(request, event_slug)
-    require(can_export(request.user))
+    event = staff_edition(event_slug)
     registration_filter = filtered_registrations(event, request.GET)
     queryset = registration_filter.qs
     columns = exports.chosen_columns(
@@ -137,10 +127,11 @@ def export_registrations(request, event_slug: str, file_format: str):
     )
 
 
+@permission_required("staff_area")
 @require_POST
 def save_preset(request, event_slug: str):
     """Save the current filters and columns under a name, for this staff member only."""
-    event = staff_edition(request, event_slug)
+    event = staff_edition(event_slug)
     name = request.POST.get("name", "").strip()[:100]
     query = request.POST.get("query", "")[:2000]
     list_url = reverse("staff:registrations", args=[event.slug])
@@ -154,21 +145,21 @@ def save_preset(request, event_slug: str):
     return HttpResponseRedirect(f"{list_url}?{query}")
 
 
+@permission_required("staff_area")
 @require_POST
 def delete_preset(request, event_slug: str, pk: int):
     """Delete one of my presets (someone else's is 404)."""
-    event = staff_edition(request, event_slug)
+    event = staff_edition(event_slug)
     preset = get_object_or_404(ExportPreset, pk=pk, owner=request.user, event=event)
     preset.delete()
     messages.success(request, _("Preset deleted."))
     return redirect("staff:registrations", event.slug)
 
 
+@permission_required("staff_area")
 def print_badges(request, event_slug: str):
     """A printable sheet of badges for the approved in-person delegates of the filtered list."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    event = staff_edition(request, event_slug)
+    event = staff_edition(event_slug)
     registration_filter = filtered_registrations(event, request.GET)
     queryset = registration_filter.qs
     holders = list(badge_holders(queryset))
@@ -182,19 +173,11 @@ def print_badges(request, event_slug: str):
     )
 
 
-class CheckInDeskView(StaffAreaMixin, TemplateView):
+class CheckInDeskView(StaffView):
     """The door: scan a badge (camera or handheld scanner) or search a name, and admit once."""
 
     template_name = "staff/check_in.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            require(can_check_in(request.user))
-        return super().dispatch(request, *args, **kwargs)
-
-    @cached_property
-    def event(self):
-        return get_object_or_404(Event, slug=self.kwargs["event_slug"])
+    permission_required = "check_in"
 
     @cached_property
     def sub_forum(self):
@@ -258,45 +241,34 @@ def _outcome_json(outcome) -> dict:
     return data
 
 
+@permission_required("check_in")
 def desk_counts_json(request, event_slug: str):
     """The desk's live counts."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    require(can_check_in(request.user))
-    event = staff_edition(request, event_slug)
+    event = staff_edition(event_slug)
     point = request.GET.get("point", "")
     sub_forum = get_object_or_404(event.sub_forums.all(), pk=point) if point.isdigit() else None
     return JsonResponse(desk_counts(event, sub_forum))
 
 
-class DashboardView(StaffAreaMixin, TemplateView):
+class DashboardView(StaffView):
     """The edition's figures at a glance, as tables with bars."""
 
     template_name = "staff/dashboard.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        event = get_object_or_404(Event, slug=self.kwargs["event_slug"])
-        context.update({"event": event, **dashboard(event)})
+        context.update({"event": self.event, **dashboard(self.event)})
         return context
 
 
 IMPORT_SESSION_KEY = "delegates:import"
 
 
-class ImportView(StaffAreaMixin, TemplateView):
+class ImportView(StaffView):
     """Upload a delegation list, see every row's errors, drop rows, then confirm."""
 
     template_name = "staff/import.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            require(can_import(request.user))
-        return super().dispatch(request, *args, **kwargs)
-
-    @cached_property
-    def event(self):
-        return get_object_or_404(Event, slug=self.kwargs["event_slug"])
+    permission_required = "import"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -344,12 +316,10 @@ class ImportView(StaffAreaMixin, TemplateView):
         return redirect("staff:registrations", self.event.slug)
 
 
+@permission_required("import")
 def import_template(request, event_slug: str):
     """The CSV template of a delegation list, with one example row."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    require(can_import(request.user))
-    staff_edition(request, event_slug)
+    staff_edition(event_slug)
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
