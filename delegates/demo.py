@@ -162,17 +162,14 @@ def load_demo_delegates() -> int:
             phone=f"+7701000{number:04d}",
             preferred_language="zh-hans" if country == "CN" else "ru",
         )
-        data = {
-            "category": category,
-            "mode": mode,
-            "interpretation_language": "ru",
-            "consent_version": "sample",
-        }
+        details = services.RegistrationDetails(
+            category=category, mode=mode, interpretation_language="ru", consent_version="sample"
+        )
         if mode == "in_person":
             arrival = datetime.datetime.combine(
                 event.start_on - datetime.timedelta(days=1), datetime.time(14 + number % 6), tzinfo=event.tz
             )
-            data.update(
+            details = details.replace(
                 arrival_at=arrival,
                 departure_at=arrival + datetime.timedelta(days=4),
                 flight=f"CZ {6000 + number}",
@@ -180,7 +177,7 @@ def load_demo_delegates() -> int:
         registration = services.submit_registration(
             event=event,
             user=user,
-            data=data,
+            details=details,
             sub_forums=list(event.sub_forums.filter(slug__in=slugs)),
             imported=True,
         )

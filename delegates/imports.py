@@ -3,7 +3,9 @@
 Reading checks every row and writes nothing; the organizer sees each row's errors in plain words
 and confirms. Confirming creates the accounts (matched by email, so a second upload creates
 nothing twice), profiles and registrations through the services, so capacity and waiting lists
-apply, and emails each new person a link to set a password and confirm their details."""
+apply, and emails each new person a link to set a password and confirm their details. Each row is
+checked against the same rules as a delegate's own registration (delegates/rules.py), except the
+delegate's own duties (the window, travel dates, consent), which the person fulfils later."""
 
 import csv
 import io
@@ -30,6 +32,7 @@ from . import services
 from .forms import LATIN_NAME
 from .models import Honorific, Profile, Registration, User
 from .outbox import queue_email
+from .rules import RegistrationDetails, RegistrationError, check
 
 HEADER = [
     "email",
@@ -48,6 +51,11 @@ HEADER = [
     "sub_forums",
     "interpretation_language",
 ]
+# Optional columns: a passport number asks for a visa invitation letter, and then the passport's
+# other columns are needed too. A file without these columns is read as before.
+PASSPORT_COLUMNS = ["passport_number", "passport_nationality", "passport_birth_date", "passport_expires_on"]
+REQUIRED = list(HEADER)
+HEADER = [*HEADER, *PASSPORT_COLUMNS]
 
 
 def accepted_codes(event: Event) -> list[tuple[str, str, list[str]]]:
@@ -84,10 +92,17 @@ EXAMPLE = [
     "in_person",
     "beidou-cooperation; green-development",
     "ru",
+    "",
+    "",
+    "",
+    "",
 ]
 MAX_ROWS = 2000
 MAX_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+
+
+DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%d %H:%M:%S"]  # ISO dates; XLSX date cells read as "2030-01-31 00:00:00"
 
 
 class ImportRowForm(forms.Form):
@@ -108,6 +123,10 @@ class ImportRowForm(forms.Form):
     mode = forms.ChoiceField(choices=AttendanceMode.choices)
     sub_forums = forms.CharField(required=False)
     interpretation_language = forms.ChoiceField(choices=settings.LANGUAGES, required=False)
+    passport_number = forms.CharField(max_length=30, required=False)
+    passport_nationality = forms.CharField(max_length=60, required=False)
+    passport_birth_date = forms.DateField(required=False, input_formats=DATE_FORMATS)
+    passport_expires_on = forms.DateField(required=False, input_formats=DATE_FORMATS)
 
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,16 +138,19 @@ class ImportRowForm(forms.Form):
 
     def clean_country(self):
         """An ISO code (KZ) or an English country name (Kazakhstan)."""
-        value = self.cleaned_data["country"].strip()
-        code = value.upper() if value.upper() in dict(countries) else countries.by_name(value)
-        if not code:
-            raise forms.ValidationError(
-                _("Unknown country “%(value)s”: use a code such as KZ.") % {"value": value}
-            )
-        return code
+        return _country(self.cleaned_data["country"])
+
+    def clean_passport_nationality(self):
+        """Like the country: an ISO code or an English name; empty without a visa letter."""
+        value = self.cleaned_data["passport_nationality"]
+        return _country(value) if value.strip() else ""
+
+    def clean_passport_number(self):
+        """Passport numbers in capitals, without spaces."""
+        return "".join(self.cleaned_data["passport_number"].split()).upper()
 
     def clean(self):
-        """Sub-forums are slugs of this edition that offer the chosen mode, separated by ;."""
+        """Sub-forums are slugs of this edition, separated by ;."""
         cleaned = super().clean()
         slugs = [slug.strip() for slug in (cleaned.get("sub_forums") or "").split(";") if slug.strip()]
         found = {sub_forum.slug: sub_forum for sub_forum in self.event.sub_forums.filter(slug__in=slugs)}
@@ -137,18 +159,54 @@ class ImportRowForm(forms.Form):
             self.add_error(
                 "sub_forums", _("Not sub-forums of this edition: %(slugs)s.") % {"slugs": ", ".join(unknown)}
             )
-        mode = cleaned.get("mode")
-        for sub_forum in found.values():
-            offers = (
-                sub_forum.offers_in_person if mode == AttendanceMode.IN_PERSON else sub_forum.offers_online
-            )
-            if mode and not offers:
-                self.add_error(
-                    "sub_forums",
-                    _("“%(slug)s” does not offer this attendance mode.") % {"slug": sub_forum.slug},
-                )
-        cleaned["sub_forum_ids"] = [found[slug].pk for slug in slugs if slug in found]
+        cleaned["sub_forum_list"] = [found[slug] for slug in slugs if slug in found]
         return cleaned
+
+    def details(self) -> RegistrationDetails:
+        """What the row registers, as the services take it (consent is the delegate's, later)."""
+        data = self.cleaned_data
+        return RegistrationDetails(
+            category=data["category"],
+            mode=data["mode"],
+            interpretation_language=data["interpretation_language"] or "en",
+            wants_visa_letter=bool(data["passport_number"]),
+            passport_number=data["passport_number"],
+            passport_nationality=data["passport_nationality"],
+            passport_birth_date=data["passport_birth_date"],
+            passport_expires_on=data["passport_expires_on"],
+        )
+
+    def profile(self) -> Profile:
+        """The person's profile as the row describes it (not saved)."""
+        data = self.cleaned_data
+        return Profile(
+            **{name: data[name] for name in PROFILE_COLUMNS},
+            preferred_language=data["preferred_language"] or "en",
+        )
+
+
+def _country(value: str) -> str:
+    """The ISO code of a country given by code (KZ) or English name (Kazakhstan)."""
+    value = value.strip()
+    code = value.upper() if value.upper() in dict(countries) else countries.by_name(value)
+    if not code:
+        raise forms.ValidationError(
+            _("Unknown country “%(value)s”: use a code such as KZ.") % {"value": value}
+        )
+    return code
+
+
+PROFILE_COLUMNS = (
+    "honorific",
+    "given_name_latin",
+    "family_name_latin",
+    "given_name_native",
+    "family_name_native",
+    "position",
+    "organization",
+    "country",
+    "phone",
+)
 
 
 class RowError(NamedTuple):
@@ -222,7 +280,7 @@ def read_table(upload) -> list[dict]:
     if not table:
         raise ImportFileError(_("The file is empty."))
     header = [cell.strip().lower() for cell in table[0]]
-    missing = [name for name in HEADER if name not in header]
+    missing = [name for name in REQUIRED if name not in header]
     if missing:
         raise ImportFileError(
             _("The header lacks these columns: %(columns)s.") % {"columns": ", ".join(missing)}
@@ -262,8 +320,22 @@ def check_rows(event: Event, raw_rows: list[dict]) -> list[ImportRow]:
                 row.action = "skip"  # registered, or cancelled by themselves: never brought back by a file
             else:
                 row.action = "register" if User.objects.filter(email__iexact=email).exists() else "create"
+            row.errors += _broken_rules(event, form, email)
         rows.append(row)
     return rows
+
+
+def _broken_rules(event: Event, form: ImportRowForm, email: str) -> list[RowError]:
+    """The registration rules the row breaks, each named by its column (delegates/rules.py)."""
+    profile = Profile.objects.filter(user__email__iexact=email).first() or form.profile()
+    violations = check(
+        event=event,
+        profile=profile,
+        details=form.details(),
+        sub_forums=form.cleaned_data["sub_forum_list"],
+        self_service=False,
+    )
+    return [RowError(violation.field or "", str(violation.message)) for violation in violations]
 
 
 def new_account_link(user: User) -> str:
@@ -291,42 +363,31 @@ def import_rows(*, event: Event, rows: list[ImportRow], actor: User) -> dict[str
         if event.registrations.filter(user=user).exists():
             done["skipped"] += 1
             continue
-        _profile(user, data)
-        services.submit_registration(
-            event=event,
-            user=user,
-            data={
-                "category": data["category"],
-                "mode": data["mode"],
-                "interpretation_language": data["interpretation_language"] or "en",
-                "consent_version": "",
-            },
-            sub_forums=list(event.sub_forums.filter(pk__in=data["sub_forum_ids"])),
-            imported=True,
-        )
+        _profile(user, form)
+        try:
+            services.submit_registration(
+                event=event,
+                user=user,
+                details=form.details(),
+                sub_forums=form.cleaned_data["sub_forum_list"],
+                imported=True,
+            )
+        except RegistrationError as error:
+            raise ImportFileError(
+                _("Row %(number)d: %(error)s") % {"number": row.number, "error": error.message}
+            ) from error
         _invite(event, user, created)
         done["created" if created else "registered"] += 1
     services.record_import(event=event, actor=actor, counts=done)
     return done
 
 
-def _profile(user: User, data: dict) -> None:
+def _profile(user: User, form: ImportRowForm) -> None:
     """Create the person's profile, or leave the one they keep themselves."""
-    Profile.objects.get_or_create(
-        user=user,
-        defaults={
-            "honorific": data["honorific"],
-            "given_name_latin": data["given_name_latin"],
-            "family_name_latin": data["family_name_latin"],
-            "given_name_native": data["given_name_native"],
-            "family_name_native": data["family_name_native"],
-            "position": data["position"],
-            "organization": data["organization"],
-            "country": data["country"],
-            "phone": data["phone"],
-            "preferred_language": data["preferred_language"] or "en",
-        },
-    )
+    if not Profile.objects.filter(user=user).exists():
+        profile = form.profile()
+        profile.user = user
+        profile.save()
 
 
 def _invite(event: Event, user: User, created: bool) -> None:

@@ -8,7 +8,7 @@ promotes whoever a released seat lets in, records an audit entry and queues its 
 transaction."""
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -17,52 +17,19 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import AttendanceMode, Event, SubForum
 
-from .models import AuditEntry, CheckIn, Registration, SubForumSeat, User, new_badge_token
+from . import rules
+from .locks import counted as _counted
+from .locks import lock_capacity as _lock
+from .models import AuditEntry, CheckIn, Profile, Registration, SubForumSeat, User, new_badge_token
 from .notifications import notify
-
-# Test-only switches, used by tests/test_concurrency.py to prove the tests can see overbooking:
-# LOCKING = False skips the row locks; AFTER_COUNT, when set, is called between counting and writing.
-LOCKING = True
-AFTER_COUNT: Callable[[], None] | None = None
+from .rules import Busy as Busy  # callers catch it from here (a RegistrationError: "try again")
+from .rules import RegistrationDetails, RegistrationError
 
 Status = Registration.Status
 SeatState = SubForumSeat.State
 
 
-class RegistrationError(Exception):
-    """A state change that is not allowed; `code` is stable, `message` is for people."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
 # --- locking and counting -------------------------------------------------------------------
-
-
-def _lock(event: Event, sub_forum_ids: Iterable[int] = ()) -> Event:
-    """Lock the edition row, then the sub-forum rows in id order; return the edition as stored now.
-
-    Capacities and the approval flag are read from the returned row, never from an object loaded
-    before the lock, so an organizer's change that committed meanwhile is seen."""
-    editions = Event.objects.select_for_update() if LOCKING else Event.objects.all()
-    fresh = editions.get(pk=event.pk)
-    ids = sorted(set(sub_forum_ids))
-    if LOCKING and ids:
-        list(
-            SubForum.objects.select_for_update()
-            .filter(pk__in=ids)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-    return fresh
-
-
-def _counted() -> None:
-    """The point between counting and writing (a test seam; does nothing in production)."""
-    if AFTER_COUNT is not None:
-        AFTER_COUNT()
 
 
 def edition_capacity(event: Event, mode: str) -> int | None:
@@ -176,30 +143,11 @@ def _audit(action: str, registration: Registration, actor: User | None, **data) 
 
 # --- the state changes ----------------------------------------------------------------------
 
-REGISTRATION_FIELDS = (
-    "category",
-    "mode",
-    "interpretation_language",
-    "arrival_at",
-    "departure_at",
-    "flight",
-    "needs_accommodation",
-    "dietary_needs",
-    "accessibility_needs",
-    "wants_visa_letter",
-    "passport_number",
-    "passport_nationality",
-    "passport_birth_date",
-    "passport_expires_on",
-    "consent_version",
-)
 
-
-def _apply_fields(registration: Registration, data: dict) -> None:
-    """Copy the submitted values; passport data is kept only with a visa letter request, travel only in person."""
-    for name in REGISTRATION_FIELDS:
-        if name in data:
-            setattr(registration, name, data[name])
+def _apply_details(registration: Registration, details: RegistrationDetails) -> None:
+    """Copy the details; passport data is kept only with a visa letter request, travel only in person."""
+    for name in RegistrationDetails.field_names():
+        setattr(registration, name, getattr(details, name))
     if not registration.wants_visa_letter:
         registration.passport_number = ""
         registration.passport_nationality = ""
@@ -209,6 +157,26 @@ def _apply_fields(registration: Registration, data: dict) -> None:
         registration.arrival_at = registration.departure_at = None
         registration.flight = ""
         registration.needs_accommodation = False
+
+
+def _enforce_rules(
+    event: Event,
+    user: User,
+    details: RegistrationDetails,
+    sub_forums: Iterable[SubForum],
+    *,
+    self_service: bool,
+    now: datetime.datetime,
+) -> None:
+    """Raise RegistrationError unless the registration satisfies every rule (delegates/rules.py)."""
+    rules.enforce(
+        event=event,
+        profile=Profile.objects.filter(user=user).first(),
+        details=details,
+        sub_forums=sub_forums,
+        self_service=self_service,
+        now=now,
+    )
 
 
 def _set_sub_forums(
@@ -232,7 +200,7 @@ def submit_registration(
     *,
     event: Event,
     user: User,
-    data: dict,
+    details: RegistrationDetails,
     sub_forums: list[SubForum],
     now: datetime.datetime | None = None,
     imported: bool = False,
@@ -240,20 +208,20 @@ def submit_registration(
     """Register a delegate: a seat if one is free (pending or approved), else the waiting list.
 
     Registering again after cancelling brings the same row back at the end of the line. Organizers'
-    imports (`imported`) may come outside the window; the import sends its own invitation."""
-    if not imported and not event.is_registration_open(now):
-        raise RegistrationError("registration_closed", _("Registration for this edition is not open."))
+    imports (`imported`) may come outside the window, without travel dates or consent (the
+    delegate confirms later); the import sends its own invitation."""
     event = _lock(event, [sub_forum.pk for sub_forum in sub_forums])
     # The line is ordered by this moment, so it is read once the locks are held: seats are
     # handed out in lock order, and the waiting list must follow the same order.
     now = now or timezone.now()
+    _enforce_rules(event, user, details, sub_forums, self_service=not imported, now=now)
     registration = Registration.objects.filter(event=event, user=user).first()
     if registration is not None and registration.status not in (Status.CANCELLED, Status.REJECTED):
         raise RegistrationError("already_registered", _("You are already registered for this edition."))
     if registration is not None and registration.status == Status.REJECTED:
         raise RegistrationError("rejected", _("Your registration for this edition was declined."))
     registration = registration or Registration(event=event, user=user)
-    _apply_fields(registration, data)
+    _apply_details(registration, details)
     seat_free = _edition_seat_free(event, registration.mode) and _nobody_waiting(
         event, registration.mode, registration
     )
@@ -291,26 +259,43 @@ def submit_registration(
     return registration
 
 
+def _changed_fields(registration: Registration, details: RegistrationDetails, sub_forums) -> list[str]:
+    """The names of the details and of the sub-forum choice that an edit changes (for audit and email)."""
+    before = RegistrationDetails.of(registration)
+    changed = [name for name in details.field_names() if getattr(before, name) != getattr(details, name)]
+    if {sf.pk for sf in sub_forums} != set(registration.seats.values_list("sub_forum_id", flat=True)):
+        changed.append("sub_forums")
+    return changed
+
+
 @transaction.atomic
 def edit_registration(
-    *, registration: Registration, data: dict, sub_forums: list[SubForum], actor: User, now=None
+    *,
+    registration: Registration,
+    details: RegistrationDetails,
+    sub_forums: list[SubForum],
+    actor: User,
+    now: datetime.datetime | None = None,
 ) -> Registration:
-    """Change a registration's details and sub-forums; a change of mode is a switch (see switch_mode)."""
-    event = registration.event
-    if actor == registration.user and not event.is_registration_open(now):
-        raise RegistrationError("registration_closed", _("Registration has closed; write to the organizers."))
+    """Change a registration's details and sub-forums; a change of mode is a switch (see switch_mode).
+
+    The delegate edits while registration is open; organizers also after it closed, and the
+    delegate is then told by email what changed."""
     event = _lock(
-        event, [*registration.seats.values_list("sub_forum_id", flat=True), *(sf.pk for sf in sub_forums)]
+        registration.event,
+        [*registration.seats.values_list("sub_forum_id", flat=True), *(sf.pk for sf in sub_forums)],
     )
     now = now or timezone.now()  # after the locks, like submit_registration
     registration.refresh_from_db()
     registration.event = event
     if registration.status in (Status.CANCELLED, Status.REJECTED):
         raise RegistrationError("not_active", _("This registration is no longer active."))
-    new_mode = data.get("mode", registration.mode)
-    if new_mode != registration.mode:
-        _switch_mode(registration, new_mode, actor, now)
-    _apply_fields(registration, data)
+    self_service = actor == registration.user
+    _enforce_rules(event, registration.user, details, sub_forums, self_service=self_service, now=now)
+    changed = _changed_fields(registration, details, sub_forums)
+    if details.mode != registration.mode:
+        _switch_mode(registration, details.mode, actor, now)
+    _apply_details(registration, details)
     if registration.consent_version and registration.consented_at is None:
         registration.consented_at = now  # an imported delegate accepted the notice on the form
     registration.save()
@@ -319,8 +304,17 @@ def edit_registration(
         _take_sub_forum_seats(registration, now)
     for sub_forum in freed:
         _fill_sub_forum(sub_forum, actor)
-    _audit("edited", registration, actor, mode=registration.mode)
+    _audit("edited", registration, actor, mode=registration.mode, changed=changed)
+    if not self_service and changed:
+        notify(registration, "changed", changed=[_field_label(name) for name in changed])
     return registration
+
+
+def _field_label(name: str) -> str:
+    """A registration field's name as the delegate reads it."""
+    if name == "sub_forums":
+        return _("sub-forums")
+    return Registration._meta.get_field(name).verbose_name
 
 
 def _switch_mode(registration: Registration, new_mode: str, actor: User, now: datetime.datetime) -> None:
@@ -351,15 +345,18 @@ def _switch_mode(registration: Registration, new_mode: str, actor: User, now: da
 
 
 @transaction.atomic
-def switch_mode(*, registration: Registration, mode: str, actor: User, now=None) -> Registration:
-    """Move a registration between in person and online; sub-forums the new mode lacks are dropped."""
+def switch_mode(*, registration: Registration, mode: str, actor: User, now=None, **changes) -> Registration:
+    """Move a registration between in person and online; sub-forums the new mode lacks are dropped.
+
+    `changes` are other details the new mode needs (a delegate going in person gives travel dates)."""
     offered = [
         sub_forum
         for sub_forum in registration.sub_forums.all()
         if (sub_forum.offers_in_person if mode == AttendanceMode.IN_PERSON else sub_forum.offers_online)
     ]
+    details = RegistrationDetails.of(registration).replace(mode=mode, **changes)
     return edit_registration(
-        registration=registration, data={"mode": mode}, sub_forums=offered, actor=actor, now=now
+        registration=registration, details=details, sub_forums=offered, actor=actor, now=now
     )
 
 
@@ -425,16 +422,22 @@ def promote_registration(*, registration: Registration, actor: User) -> Registra
 
 
 @transaction.atomic
-def cancel_registration(*, registration: Registration, actor: User, now=None) -> Registration:
-    """Cancel a registration; its seats go to the next in line."""
+def cancel_registration(
+    *, registration: Registration, actor: User | None, reason: str = "", now=None, notify_delegate=True
+) -> Registration:
+    """Cancel a registration; its seats go to the next in line.
+
+    The delegate cancels while registration is open; organizers and staff at any time, with a
+    reason the delegate is told."""
     _transition(registration, (Status.PENDING, Status.APPROVED, Status.WAITLISTED), "not_cancellable")
     if actor == registration.user and not registration.event.is_registration_open(now):
         raise RegistrationError("registration_closed", _("Registration has closed; write to the organizers."))
     registration.status = Status.CANCELLED
     registration.save(update_fields=["status", "updated_at"])
     _release_and_refill(registration, actor)
-    _audit("cancelled", registration, actor)
-    notify(registration, "cancelled")
+    _audit("cancelled", registration, actor, reason=reason, by_delegate=actor == registration.user)
+    if notify_delegate:
+        notify(registration, "cancelled", reason=reason)
     return registration
 
 
@@ -471,6 +474,8 @@ def reissue_badge(*, registration: Registration, actor: User) -> Registration:
     registration.badge_token = new_badge_token()
     registration.save(update_fields=["badge_token", "updated_at"])
     _audit("badge_reissued", registration, actor)
+    if registration.holds_seat and registration.mode == AttendanceMode.IN_PERSON:
+        notify(registration, "badge_reissued")
     return registration
 
 
@@ -545,6 +550,45 @@ def check_in(
         )
     _audit("checked_in", registration, actor, sub_forum=sub_forum.pk if sub_forum else None)
     return CheckInOutcome(True, "admitted", _("Admitted."), registration)
+
+
+@transaction.atomic
+def undo_check_in(*, registration: Registration, actor: User, sub_forum: SubForum | None = None) -> bool:
+    """Take back a check-in made by mistake (the badge is admitted again); False if there was none."""
+    check = registration.check_ins.filter(sub_forum=sub_forum).first()
+    if check is None:
+        return False
+    _audit(
+        "check_in_undone",
+        registration,
+        actor,
+        sub_forum=sub_forum.pk if sub_forum else None,
+        checked_in_at=check.checked_in_at.isoformat(),
+    )
+    check.delete()
+    return True
+
+
+@transaction.atomic
+def erase_account(*, user: User, actor: User | None) -> int:
+    """Delete an account and its personal data; its registrations are cancelled first, so the line moves.
+
+    Every active registration goes through cancel_registration (seats released, the first in line
+    promoted) in this one transaction; then the account, its profile, registrations and check-ins
+    are deleted. The audit trail keeps its entries, no longer linked to the person. Returns how many
+    registrations were cancelled."""
+    active = list(
+        user.registrations.exclude(status__in=(Status.CANCELLED, Status.REJECTED))
+        .select_related("event")
+        .order_by("event_id")  # one order of edition locks, like every other change
+    )
+    for registration in active:
+        cancel_registration(
+            registration=registration, actor=actor, reason="account_erased", notify_delegate=False
+        )
+    AuditEntry.objects.create(action="account_erased", actor=actor, data={"cancelled": len(active)})
+    user.delete()
+    return len(active)
 
 
 @transaction.atomic

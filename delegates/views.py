@@ -20,6 +20,7 @@ from events.timezones import respond_in_time_zone
 from . import selectors, services
 from .badges import badge_pdf
 from .forms import PRIVACY_NOTICE_VERSION, CancelForm, ConsentForm, ProfileForm, RegistrationForm
+from .locks import BusyMiddleware
 from .models import Profile
 
 
@@ -121,21 +122,26 @@ class RegisterView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
 
     def form_valid(self, form):
         sub_forums = list(form.cleaned_data["sub_forums"])
+        details = form.details(consent_version=PRIVACY_NOTICE_VERSION)
         try:
             if self.registration is None:
                 registration = services.submit_registration(
-                    event=self.event, user=self.request.user, data=form.service_data(), sub_forums=sub_forums
+                    event=self.event, user=self.request.user, details=details, sub_forums=sub_forums
                 )
             else:
                 registration = services.edit_registration(
                     registration=self.registration,
-                    data=form.service_data(),
+                    details=details,
                     sub_forums=sub_forums,
                     actor=self.request.user,
                 )
         except services.RegistrationError as error:
-            form.add_error(None, error.message)
-            return self.form_invalid(form)
+            form.show_violations(error)
+            response = self.form_invalid(form)
+            if isinstance(error, services.Busy):  # the form comes back as typed, to be sent again
+                response.status_code = 503
+                response["Retry-After"] = str(BusyMiddleware.RETRY_AFTER_SECONDS)
+            return response
         if self.registration is None:
             messages.success(self.request, _status_message(registration))
         else:

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "delegates.locks.BusyMiddleware",
     "delegates.middleware.StaffMfaMiddleware",
 ]
 
@@ -104,6 +105,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# No request waits longer than this for a row lock (PostgreSQL lock_timeout, for every statement;
+# the seat-counting locks read it again each time); past it people are told the site is busy and
+# to try again (503 with Retry-After, delegates.locks), never shown an error page.
+FORUM_LOCK_TIMEOUT_SECONDS = env.float("FORUM_LOCK_TIMEOUT_SECONDS", default=5)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", f"-c lock_timeout={int(FORUM_LOCK_TIMEOUT_SECONDS * 1000)}"
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "delegates.User"

@@ -6,6 +6,7 @@ import zoneinfo
 import factory
 
 from delegates.models import User
+from delegates.rules import RegistrationDetails
 from events.models import (
     SERIES_NAME,
     Appearance,
@@ -176,16 +177,17 @@ class ProfileFactory(factory.django.DjangoModelFactory):
     preferred_language = "en"
 
 
-def registration_data(**overrides) -> dict:
-    """What the registration form hands the services for an online delegate, with overrides."""
-    data = {
-        "category": "government",
-        "mode": "online",
-        "interpretation_language": "en",
-        "consent_version": "2026-11",
-    }
-    data.update(overrides)
-    return data
+def registration_data(event: Event | None = None, **overrides) -> RegistrationDetails:
+    """What the registration form hands the services (an online delegate unless told otherwise).
+
+    In person with an `event`, the delegate arrives the day before it starts and leaves the day after."""
+    values = {"category": "government", "mode": "online", "interpretation_language": "en", "consent_version": "2026-11"}
+    if event is not None and overrides.get("mode") == "in_person":
+        arrival = datetime.datetime.combine(
+            event.start_on - datetime.timedelta(days=1), datetime.time(15), tzinfo=event.tz
+        )
+        values.update(arrival_at=arrival, departure_at=arrival + datetime.timedelta(days=4))
+    return RegistrationDetails(**{**values, **overrides})
 
 
 class RegistrationFactory(factory.django.DjangoModelFactory):

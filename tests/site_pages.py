@@ -100,7 +100,7 @@ def build_demo_site() -> DemoSite:
     registration = services.submit_registration(
         event=sample,
         user=delegate,
-        data=registration_data(
+        details=registration_data(
             mode="in_person",
             arrival_at=arrival,
             departure_at=arrival + datetime.timedelta(days=4),
@@ -111,7 +111,7 @@ def build_demo_site() -> DemoSite:
     services.approve_registration(registration=registration, actor=None)
     imported = ProfileFactory(given_name_native="Нурбек", family_name_native="Жумабаев").user
     services.submit_registration(
-        event=sample, user=imported, data=registration_data(consent_version=""), sub_forums=[]
+        event=sample, user=imported, details=registration_data(consent_version=""), sub_forums=[], imported=True
     )
     staff = staff_member(REGISTRATION_STAFF)
     organizer = staff_member(ORGANIZERS)

@@ -29,8 +29,8 @@ def approved(event, mode="in_person", **profile):
     data = registration_data(mode=mode)
     if mode == "in_person":
         start = datetime.datetime.combine(event.start_on, datetime.time(9), tzinfo=event.tz)
-        data.update(arrival_at=start, departure_at=start + datetime.timedelta(days=2))
-    registration = services.submit_registration(event=event, user=user, data=data, sub_forums=[])
+        data = data.replace(arrival_at=start, departure_at=start + datetime.timedelta(days=2))
+    registration = services.submit_registration(event=event, user=user, details=data, sub_forums=[])
     return services.approve_registration(registration=registration, actor=UserFactory(is_staff=True))
 
 
@@ -89,7 +89,7 @@ def test_badge_tokens_are_random_unique_and_long_enough(event):
 
 def test_only_approved_in_person_delegates_get_a_badge(client, event):
     pending = services.submit_registration(
-        event=event, user=ProfileFactory().user, data=registration_data(mode="online"), sub_forums=[]
+        event=event, user=ProfileFactory().user, details=registration_data(mode="online"), sub_forums=[]
     )
     client.force_login(pending.user)
     assert client.get(reverse("delegates:badge", args=["forum"])).status_code == 404

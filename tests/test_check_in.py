@@ -32,11 +32,11 @@ def registered(event, *, mode="in_person", approve=True, sub_forums=()):
     data = registration_data(mode=mode)
     if mode == "in_person":
         start = datetime.datetime.combine(event.start_on, datetime.time(9), tzinfo=event.tz)
-        data.update(arrival_at=start, departure_at=start + datetime.timedelta(days=2))
+        data = data.replace(arrival_at=start, departure_at=start + datetime.timedelta(days=2))
     registration = services.submit_registration(
         event=event,
         user=ProfileFactory(given_name_latin="Aigerim").user,
-        data=data,
+        details=data,
         sub_forums=list(sub_forums),
     )
     if approve:

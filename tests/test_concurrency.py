@@ -1,7 +1,7 @@
 """Rushes of concurrent requests never overbook (PostgreSQL, real threads, own connections).
 
 The control runs switch the service's locking off and force the count and the write apart with a
-barrier (services.LOCKING, services.AFTER_COUNT: test-only switches): they must overbook, which
+barrier (delegates.locks.overbooking_control, the one test seam): they must overbook, which
 proves these tests can see overbooking."""
 
 import datetime
@@ -9,12 +9,12 @@ import threading
 
 import pytest
 
-from delegates import services
+from delegates import locks, services
 from delegates.models import Registration, SubForumSeat
 from delegates.selectors import seat_position
 
 from .concurrency import THREADS, run_together
-from .factories import EventFactory, SubForumFactory, UserFactory, registration_data
+from .factories import EventFactory, ProfileFactory, SubForumFactory, UserFactory, registration_data
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -31,15 +31,24 @@ def open_event():
     )
 
 
+@pytest.fixture(autouse=True)
+def patient_locks(settings):
+    """64 threads queue on one edition row on a 2-core machine: these tests count seats, so no
+    request may give up waiting (the bounded wait has its own test in tests/test_locks.py)."""
+    settings.FORUM_LOCK_TIMEOUT_SECONDS = 120
+
+
 @pytest.fixture
 def unlocked():
     """The control: no locks, and every thread counts before any thread writes."""
     barrier = threading.Barrier(THREADS, timeout=60)
-    services.LOCKING = False
-    services.AFTER_COUNT = barrier.wait
-    yield
-    services.LOCKING = True
-    services.AFTER_COUNT = None
+    with locks.overbooking_control(after_count=barrier.wait):
+        yield
+
+
+def delegates(count):
+    """Accounts with profiles, as registering delegates have."""
+    return [profile.user for profile in ProfileFactory.create_batch(count)]
 
 
 def submit_job(event, sub_forum, user):
@@ -47,7 +56,7 @@ def submit_job(event, sub_forum, user):
     return lambda: services.submit_registration(
         event=event,
         user=user,
-        data=registration_data(mode="in_person"),
+        details=registration_data(event, mode="in_person"),
         sub_forums=[sub_forum] if sub_forum else [],
     )
 
@@ -60,7 +69,7 @@ def seat_states(sub_forum):
 
 def test_rush_of_200_for_50_seats_gives_exactly_50_and_a_line_of_150(open_event):
     sub_forum = SubForumFactory(event=open_event, in_person_capacity=50)
-    users = UserFactory.create_batch(200)
+    users = delegates(200)
 
     errors = run_together([submit_job(open_event, sub_forum, user) for user in users])
 
@@ -76,7 +85,7 @@ def test_rush_of_200_for_50_seats_gives_exactly_50_and_a_line_of_150(open_event)
 
 def test_control_without_locks_overbooks(open_event, unlocked):
     sub_forum = SubForumFactory(event=open_event, in_person_capacity=50)
-    users = UserFactory.create_batch(THREADS)
+    users = delegates(THREADS)
 
     errors = run_together([submit_job(open_event, sub_forum, user) for user in users])
 
@@ -88,7 +97,7 @@ def test_edition_rush_never_exceeds_edition_capacity(open_event):
     # No sub-forum: only the edition row's lock stands between the requests.
     open_event.in_person_capacity = 30
     open_event.save()
-    users = UserFactory.create_batch(100)
+    users = delegates(100)
 
     errors = run_together([submit_job(open_event, None, user) for user in users])
 
@@ -99,7 +108,7 @@ def test_edition_rush_never_exceeds_edition_capacity(open_event):
 
 def test_one_delegate_submitting_twice_at_once_gets_one_registration(open_event):
     sub_forum = SubForumFactory(event=open_event)
-    user = UserFactory()
+    [user] = delegates(1)
 
     errors = run_together([submit_job(open_event, sub_forum, user) for _ in range(2)], threads=2)
 
@@ -111,7 +120,7 @@ def test_two_organizers_promoting_at_once_never_exceed_capacity(open_event):
     open_event.in_person_capacity = 1
     open_event.save()
     sub_forum = SubForumFactory(event=open_event)
-    _holder, *waiting = [submit_job(open_event, sub_forum, user)() for user in UserFactory.create_batch(3)]
+    _holder, *waiting = [submit_job(open_event, sub_forum, user)() for user in delegates(3)]
     open_event.in_person_capacity = 2
     open_event.save()
     organizers = UserFactory.create_batch(2, is_staff=True)
@@ -131,7 +140,7 @@ def test_two_organizers_promoting_at_once_never_exceed_capacity(open_event):
 def test_control_without_locks_overbooks_the_edition(open_event, unlocked):
     open_event.in_person_capacity = 30
     open_event.save()
-    users = UserFactory.create_batch(THREADS)
+    users = delegates(THREADS)
 
     errors = run_together([submit_job(open_event, None, user) for user in users])
 

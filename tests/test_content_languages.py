@@ -140,7 +140,7 @@ def test_organizer_enters_each_language_in_the_admin_and_finds_it(client, event)
 def test_staff_export_names_sub_forums_in_the_staff_members_language(client, event):
     sub_forum = event.sub_forums.get()
     user = ProfileFactory().user
-    services.submit_registration(event=event, user=user, data=registration_data(), sub_forums=[sub_forum])
+    services.submit_registration(event=event, user=user, details=registration_data(), sub_forums=[sub_forum])
     client.force_login(staff_member(REGISTRATION_STAFF))
     url = reverse("staff:export_csv", args=[event.slug])
 

@@ -30,9 +30,9 @@ def register(event, country, mode="in_person", sub_forums=()):
     data = registration_data(mode=mode, category="media" if country == "CN" else "government")
     if mode == "in_person":
         start = datetime.datetime.combine(event.start_on, datetime.time(9), tzinfo=event.tz)
-        data.update(arrival_at=start, departure_at=start + datetime.timedelta(days=2))
+        data = data.replace(arrival_at=start, departure_at=start + datetime.timedelta(days=2))
     user = ProfileFactory(country=country).user
-    return services.submit_registration(event=event, user=user, data=data, sub_forums=list(sub_forums))
+    return services.submit_registration(event=event, user=user, details=data, sub_forums=list(sub_forums))
 
 
 def rows(bars):

@@ -62,7 +62,7 @@ def register(event, count):
     """`count` delegates register (online); each change queues one email."""
     for _ in range(count):
         services.submit_registration(
-            event=event, user=ProfileFactory().user, data=registration_data(), sub_forums=[]
+            event=event, user=ProfileFactory().user, details=registration_data(), sub_forums=[]
         )
 
 

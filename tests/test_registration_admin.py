@@ -8,6 +8,7 @@ from django.urls import reverse
 from delegates import services
 from delegates.models import AuditEntry, OutboxMessage, Registration
 from delegates.roles import ORGANIZERS, REGISTRATION_STAFF
+from delegates.rules import RegistrationDetails
 
 from .factories import EventFactory, ProfileFactory, SubForumFactory, registration_data, staff_member
 
@@ -31,7 +32,7 @@ def register(event, count, mode="online", sub_forums=(), **data):
         services.submit_registration(
             event=event,
             user=ProfileFactory(family_name_latin=f"Family{n}", country="KZ" if n % 2 else "UZ").user,
-            data=registration_data(mode=mode, **data),
+            details=registration_data(event, mode=mode, **data),
             sub_forums=list(sub_forums),
         )
         for n in range(count)
@@ -102,7 +103,10 @@ def test_filters_and_search(client, event):
     registrations = register(event, 4)
     other = SubForumFactory(event=event)
     services.edit_registration(
-        registration=registrations[0], data={}, sub_forums=[other], actor=registrations[0].user
+        registration=registrations[0],
+        details=RegistrationDetails.of(registrations[0]),
+        sub_forums=[other],
+        actor=registrations[0].user,
     )
     client.force_login(staff_member(ORGANIZERS))
 

@@ -260,7 +260,7 @@ def test_cancel_needs_confirmation_then_cancels(client, event, delegate):
 
 def test_another_delegate_cannot_see_edit_or_cancel_my_registration(client, event):
     owner = ProfileFactory().user
-    services.submit_registration(event=event, user=owner, data=registration_data(), sub_forums=[])
+    services.submit_registration(event=event, user=owner, details=registration_data(), sub_forums=[])
     intruder = ProfileFactory().user
     client.force_login(intruder)
     assert client.get(reverse("delegates:cancel", args=["forum"])).status_code == 404
@@ -282,8 +282,8 @@ def test_stream_links_only_for_approved_online_delegates(client, event):
         data = registration_data(mode=mode)
         if mode == "in_person":
             start = datetime.datetime.combine(event.start_on, datetime.time(9), tzinfo=event.tz)
-            data.update(arrival_at=start, departure_at=start + datetime.timedelta(days=2))
-        registration = services.submit_registration(event=event, user=user, data=data, sub_forums=[hybrid])
+            data = data.replace(arrival_at=start, departure_at=start + datetime.timedelta(days=2))
+        registration = services.submit_registration(event=event, user=user, details=data, sub_forums=[hybrid])
         cases[name] = (user, registration)
     online_user, online_registration = cases["online"]
     client.force_login(online_user)
@@ -326,9 +326,9 @@ def test_my_registrations_page_has_constant_queries_and_true_positions(
         room = SubForumFactory(event=event)
         for _ in range(number + 1):  # one takes the seat, `number` wait ahead of me
             services.submit_registration(
-                event=event, user=ProfileFactory().user, data=registration_data(), sub_forums=[room]
+                event=event, user=ProfileFactory().user, details=registration_data(), sub_forums=[room]
             )
-        services.submit_registration(event=event, user=me, data=registration_data(), sub_forums=[room])
+        services.submit_registration(event=event, user=me, details=registration_data(), sub_forums=[room])
     client.force_login(me)
     with django_assert_num_queries(5):
         content = client.get(reverse("delegates:me")).content.decode()

@@ -6,6 +6,7 @@ import pytest
 
 from delegates import services
 from delegates.models import AuditEntry, OutboxMessage, Registration, SubForumSeat
+from delegates.rules import RegistrationDetails
 from delegates.selectors import seat_position, waitlist_position
 
 from .factories import EventFactory, ProfileFactory, SubForumFactory, UserFactory, registration_data
@@ -34,7 +35,7 @@ def submit(event, user=None, sub_forums=(), minutes=0, **data):
     return services.submit_registration(
         event=event,
         user=user or delegate(),
-        data=registration_data(**data),
+        details=registration_data(event, **data),
         sub_forums=list(sub_forums),
         now=NOW + datetime.timedelta(minutes=minutes),
     )
@@ -237,7 +238,7 @@ def test_submit_outside_the_window_is_refused(event):
         services.submit_registration(
             event=event,
             user=delegate(),
-            data=registration_data(),
+            details=registration_data(),
             sub_forums=[],
             now=NOW + datetime.timedelta(days=31),
         )
@@ -317,7 +318,15 @@ def test_switching_to_in_person_needs_approval_again_and_drops_sessions_without_
     hybrid = SubForumFactory(event=event, modes="both")
     registration = submit(event, mode="online", sub_forums=[stream, hybrid])
     services.approve_registration(registration=registration, actor=admin)
-    services.switch_mode(registration=registration, mode="in_person", actor=registration.user, now=NOW)
+    travel = registration_data(event, mode="in_person")
+    services.switch_mode(
+        registration=registration,
+        mode="in_person",
+        actor=registration.user,
+        now=NOW,
+        arrival_at=travel.arrival_at,
+        departure_at=travel.departure_at,
+    )
     registration.refresh_from_db()
     assert (registration.mode, registration.status) == ("in_person", "pending")
     assert list(registration.seats.values_list("sub_forum", flat=True)) == [hybrid.pk]
@@ -352,7 +361,9 @@ def test_dropping_a_sub_forum_on_edit_lets_the_next_in(event):
     room = SubForumFactory(event=event, in_person_capacity=1)
     holder = submit(event, mode="in_person", sub_forums=[room])
     waiting = submit(event, mode="in_person", sub_forums=[room], minutes=1)
-    services.edit_registration(registration=holder, data={}, sub_forums=[], actor=holder.user, now=NOW)
+    services.edit_registration(
+        registration=holder, details=RegistrationDetails.of(holder), sub_forums=[], actor=holder.user, now=NOW
+    )
     assert list(holder.seats.all()) == []
     assert SubForumSeat.objects.get(registration=waiting).state == "confirmed"
     assert mails("seat_confirmed") == [waiting.user.email]

@@ -370,7 +370,7 @@ def test_online_delegate_sees_stream_links_only_once_approved(live_server, page)
     )
     delegate = verified(ProfileFactory().user)
     registration = services.submit_registration(
-        event=event, user=delegate, data=registration_data(mode="online"), sub_forums=[beidou, green]
+        event=event, user=delegate, details=registration_data(mode="online"), sub_forums=[beidou, green]
     )
     sign_in(page, live_server.url, delegate.email)
     card = page.locator("section.registration")
@@ -399,7 +399,7 @@ def test_staff_export_the_filtered_list_and_admit_a_badge_with_the_camera(
     load_demo_delegates()
     beidou = sample.sub_forums.get(slug="beidou-cooperation")
     pending = verified(ProfileFactory(given_name_latin="Pending", family_name_latin="Person").user)
-    services.submit_registration(event=sample, user=pending, data=registration_data(), sub_forums=[beidou])
+    services.submit_registration(event=sample, user=pending, details=registration_data(), sub_forums=[beidou])
     staff = verified(staff_member(REGISTRATION_STAFF, with_totp=False))
     secret = generate_totp_secret()
     TOTP.activate(staff, secret)  # staff read personal data: two-factor authentication is required
