@@ -312,7 +312,7 @@ class IsoDate(Func):
     output_field = CharField()
 
 
-def _labels(field: str, names: dict[str, str]) -> Case:
+def _label_case(field: str, names: dict[str, str]) -> Case:
     """Code to name; a code without a name shows nothing, as in RowBuilder."""
     return Case(
         *(When(**{field: code}, then=Value(name)) for code, name in names.items()),
@@ -329,9 +329,9 @@ class SqlRows(RowSource):
         field = column.field
         match column.kind:
             case Kind.LABEL:
-                return _labels(field, labels(column.choices))
+                return _label_case(field, labels(column.choices))
             case Kind.COUNTRY:
-                return _labels(field, countries_used)
+                return _label_case(field, countries_used)
             case Kind.YES_NO:
                 return Case(
                     When(**{field: True}, then=Value(str(_("Yes")))),
@@ -363,7 +363,7 @@ class SqlRows(RowSource):
                     Concat(
                         localized("sub_forum__title"),
                         Value(" ("),
-                        _labels("state", labels(SEAT_STATES)),
+                        _label_case("state", labels(SEAT_STATES)),
                         Value(")"),
                         output_field=CharField(),
                     ),

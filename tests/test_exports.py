@@ -366,7 +366,7 @@ def test_xlsx_export_queries_are_constant(client, event, django_assert_num_queri
     seated_delegates(event, count)
     client.force_login(staff_member(REGISTRATION_STAFF))
 
-    with django_assert_num_queries({"sqlite": 12, "postgresql": 11}[connection.vendor]):
+    with django_assert_num_queries({"sqlite": 13, "postgresql": 12}[connection.vendor]):
         response = client.get(reverse("staff:export_xlsx", args=[event.slug]))
         rows = xlsx_values(b"".join(response.streaming_content))
 
