@@ -13,7 +13,7 @@ from events.admin import EditionTimeZoneMixin, EventAdmin, SubForumAdmin
 from events.models import Event, SubForum
 
 from . import exports, services
-from .models import AuditEntry, OutboxMessage, Profile, Registration, SubForumSeat, User
+from .models import AuditEntry, CheckIn, OutboxMessage, Profile, Registration, SubForumSeat, User
 from .outbox import resend
 from .permissions import can_export, can_see_passports
 from .selectors import seat_summary
@@ -39,6 +39,21 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
     ]
+
+    def get_deleted_objects(self, objs, request):
+        """An organizer who may delete accounts may delete their registrations too: the services do it."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        through_services = {str(model._meta.verbose_name) for model in (Registration, SubForumSeat, CheckIn)}
+        return deleted, counts, perms_needed - through_services, protected
+
+    def delete_model(self, request, obj):
+        """Deleting an account cancels its registrations through the services first: the line moves."""
+        services.erase_account(user=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        """The bulk delete action erases each account the same way."""
+        for user in queryset.order_by("pk"):
+            services.erase_account(user=user, actor=request.user)
 
 
 @admin.register(Profile)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import staff_views
+from . import staff_actions, staff_views
 
 app_name = "staff"
 
@@ -20,6 +20,31 @@ urlpatterns = [
         staff_views.export_registrations,
         {"file_format": "xlsx"},
         name="export_xlsx",
+    ),
+    path(
+        "<slug:event_slug>/registrations/<int:pk>/",
+        staff_actions.StaffRegistrationView.as_view(),
+        name="registration",
+    ),
+    path(
+        "<slug:event_slug>/registrations/<int:pk>/edit/",
+        staff_actions.StaffRegistrationEditView.as_view(),
+        name="registration_edit",
+    ),
+    path(
+        "<slug:event_slug>/registrations/<int:pk>/cancel/",
+        staff_actions.cancel_for_delegate,
+        name="registration_cancel",
+    ),
+    path(
+        "<slug:event_slug>/registrations/<int:pk>/undo-check-in/",
+        staff_actions.undo_check_in,
+        name="registration_undo_check_in",
+    ),
+    path(
+        "<slug:event_slug>/registrations/<int:pk>/reissue-badge/",
+        staff_actions.reissue_badge,
+        name="registration_reissue_badge",
     ),
     path("<slug:event_slug>/dashboard/", staff_views.DashboardView.as_view(), name="dashboard"),
     path("<slug:event_slug>/badges.pdf", staff_views.print_badges, name="badges"),
