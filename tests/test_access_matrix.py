@@ -122,6 +122,14 @@ def edition(path: str):
     return lambda world: path.format(event=world.event.slug)
 
 
+def registration_url(suffix: str):
+    """A staff URL of A's registration."""
+    return lambda world: (
+        f"/staff/{world.event.slug}/registrations/{world.objects['delegates.registration'].pk}/{suffix}"
+    )
+
+
+REGISTRATION_PAGE = "302 /staff/{event}/registrations/{pk:delegates.registration}/"
 SIGNED_IN_HOME = "302 /me/"
 
 CASES = {
@@ -176,6 +184,17 @@ CASES = {
         lambda world: f"/staff/{world.event.slug}/presets/{world.objects['preset'].pk}/delete/",
         staff_page(staff=NOT_FOUND, organizer=NOT_FOUND) | {ORGANIZER: "302 /staff/{event}/registrations/"},
         "post",
+    ),
+    # Acting for a delegate: both roles see the registration, cancel (a reason is needed: 400 without),
+    # undo a check-in and reissue a badge; only Organizers edit it.
+    "staff:registration": Case(registration_url(""), staff_page()),
+    "staff:registration_edit": Case(registration_url("edit/"), staff_page(staff=NOT_FOUND)),
+    "staff:registration_cancel": Case(registration_url("cancel/"), staff_page("400", "400"), "post"),
+    "staff:registration_undo_check_in": Case(
+        registration_url("undo-check-in/"), staff_page(*[REGISTRATION_PAGE] * 2), "post"
+    ),
+    "staff:registration_reissue_badge": Case(
+        registration_url("reissue-badge/"), staff_page(*[REGISTRATION_PAGE] * 2), "post"
     ),
     # allauth: accounts and two-factor authentication.
     "account_login": Case(lambda world: "/accounts/login/", signed_in(SIGNED_IN_HOME, anonymous=OK)),
@@ -439,7 +458,7 @@ def answers(client, world: World, role: str, keys) -> dict:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_gets_the_expected_answer_at_every_url(client, world, role):
-    keys = [key for key, _route in url_patterns()]
+    keys = [key for key, _route in url_patterns() if key in CASES]  # the others fail the test above
     assert answers(client, world, role, keys) == {}
 
 
@@ -453,7 +472,7 @@ def test_staff_without_totp_get_no_staff_or_admin_page_until_they_set_it_up(
     client, world, settings, group_name, role
 ):
     settings.FORUM_STAFF_MFA_REQUIRED = True
-    keys = [key for key, route in url_patterns() if guarded(route)]
+    keys = [key for key, route in url_patterns() if guarded(route) and key in CASES]
     world.users[role] = user = staff_member(group_name, with_totp=False)
     if role == ORGANIZER:
         world.objects["preset"].owner = user

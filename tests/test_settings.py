@@ -95,3 +95,16 @@ def test_commands_that_sign_nothing_run_without_a_secret_key():
     )
     assert result.returncode == 0, result.stderr
     assert "No changes detected" in result.stdout
+
+
+def test_settings_require_two_factor_for_staff_unless_the_environment_turns_it_off():
+    default = read_settings({"DJANGO_DEBUG": "true"}, "s.FORUM_STAFF_MFA_REQUIRED")
+    demo = read_settings(
+        {"DJANGO_DEBUG": "true", "FORUM_STAFF_MFA_REQUIRED": "false"}, "s.FORUM_STAFF_MFA_REQUIRED"
+    )
+    assert [default.stdout.strip(), demo.stdout.strip()] == ["True", "False"]
+
+
+def test_the_demo_turns_two_factor_off():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "DEMO_ENV := DJANGO_DEBUG=true FORUM_STAFF_MFA_REQUIRED=false\n" in makefile

@@ -29,10 +29,12 @@ class Command(BaseCommand):
                 user=user, email=email, defaults={"verified": True, "primary": True}
             )
             self.stdout.write(f"  {group_name:<20} {email:<24} password: {password}")
-        if settings.FORUM_ORGANIZER_MFA_REQUIRED:
-            self.stdout.write("Organizers must set up two-factor authentication (TOTP) before the admin.")
+        if settings.FORUM_STAFF_MFA_REQUIRED:
+            self.stdout.write(
+                "Staff must set up two-factor authentication (TOTP) before /staff/ and /admin/."
+            )
         else:
             self.stdout.write(
-                "Two-factor authentication is NOT required of organizers in this local demo "
-                "(FORUM_ORGANIZER_MFA_REQUIRED=false); production requires it."
+                "Two-factor authentication is NOT required of staff in this local demo "
+                "(FORUM_STAFF_MFA_REQUIRED=false); production requires it."
             )
