@@ -62,6 +62,7 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/djlint templates --lint
 
 # Browser tests and page checks: Debian's Chromium (driven by Playwright for Python), axe-core and the
 # Nu HTML Checker (vnu-jar, run with Java) from npm, pinned in package-lock.json.
