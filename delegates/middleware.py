@@ -5,6 +5,8 @@ account away from every URL under /staff/ and /admin/ (pages, exports, JSON alik
 what it asked for, and sends it back there once TOTP is set up.
 """
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
@@ -48,9 +50,8 @@ class StaffMfaMiddleware:
         return response
 
     def turn_away(self, request):
-        """Remember the page (a GET's; a form's page for a POST) and send the user to set up TOTP."""
-        target = request.get_full_path() if request.method == "GET" else request.path
-        request.session[RETURN_TO_SESSION_KEY] = target
+        """Remember the page asked for and send the user to set up TOTP."""
+        request.session[RETURN_TO_SESSION_KEY] = self.page_asked_for(request)
         messages.warning(
             request,
             _(
@@ -59,9 +60,20 @@ class StaffMfaMiddleware:
         )
         return redirect("mfa_activate_totp")
 
+    def page_asked_for(self, request) -> str:
+        """A GET's own URL; for a form sent (POST), the page the form was on, else the area's home."""
+        if request.method == "GET":
+            return request.get_full_path()
+        referer = request.headers.get("Referer", "")
+        if url_has_allowed_host_and_scheme(
+            referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            parts = urlsplit(referer)
+            return f"{parts.path}?{parts.query}" if parts.query else parts.path
+        return next(prefix for prefix in self.guarded if request.path.startswith(prefix))
+
     def back_after_setup(self, request, response):
-        """After TOTP is set up: allauth shows new recovery codes first (their page links back);
-        with no new codes to show, go straight back to the page asked for."""
+        """Back to the page asked for once TOTP is set up (new recovery codes first: their page links back)."""
         target = return_to(request)
         activated = response.status_code == 302 and not needs_two_factor_setup(request.user)
         if target and activated and response["Location"] == self.overview_path:

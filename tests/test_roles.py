@@ -11,7 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.urls import reverse
 
-from delegates.models import AuditEntry
+from delegates.models import AuditEntry, ExportPreset
 from delegates.permissions import PERMISSIONS, allows, needs_two_factor_setup, permission_required
 from delegates.roles import ORGANIZERS, REGISTRATION_STAFF
 
@@ -311,16 +311,32 @@ def test_roles_organizers_with_recovery_codes_already_go_straight_back_after_set
     assert client.get(import_page).status_code == 200
 
 
-def test_roles_a_turned_away_form_post_comes_back_to_its_page_not_its_action(client, settings):
+@pytest.mark.parametrize(
+    ("referer", "back_to"),
+    [
+        (
+            "http://testserver/staff/{slug}/registrations/?status=approved",
+            "/staff/{slug}/registrations/?status=approved",
+        ),
+        ("https://elsewhere.example.org/staff/", "/staff/"),
+        ("", "/staff/"),
+    ],
+)
+def test_roles_a_turned_away_form_comes_back_to_the_page_it_was_on(client, settings, referer, back_to):
     settings.FORUM_STAFF_MFA_REQUIRED = True
     event = EventFactory()
     _signed_in_without_totp(client, ORGANIZERS, with_recovery_codes=True)
 
-    turned_away = client.post(f"{reverse('staff:save_preset', args=[event.slug])}?x=1", {"name": "Mine"})
+    turned_away = client.post(
+        reverse("staff:save_preset", args=[event.slug]),
+        {"name": "Mine"},
+        headers={"referer": referer.format(slug=event.slug)} if referer else {},
+    )
     activated = _enrol_totp(client)
 
     assert turned_away["Location"] == reverse("mfa_activate_totp")
-    assert activated["Location"] == reverse("staff:save_preset", args=[event.slug])
+    assert activated["Location"] == back_to.format(slug=event.slug)
+    assert not ExportPreset.objects.exists()  # the form turned away saved nothing
 
 
 @pytest.mark.parametrize(
