@@ -9,6 +9,7 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from events.models import AttendanceMode, Event, SubForum
 
+from . import rules
 from .models import Profile, Registration
 from .rules import PASSPORT_FIELDS, RegistrationDetails, RegistrationError
 
@@ -103,9 +104,11 @@ class RegistrationForm(forms.ModelForm):
             "passport_expires_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
-    def __init__(self, *args, event: Event, **kwargs):
+    def __init__(self, *args, event: Event, user, self_service: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.event = event
+        self.user = user
+        self.self_service = self_service
         self.fields["sub_forums"].queryset = event.sub_forums.all()
         self.fields["mode"].choices = AttendanceMode.choices
         if self.instance.pk:
@@ -137,7 +140,29 @@ class RegistrationForm(forms.ModelForm):
         if self.instance.pk and not any(cleaned.get(name) for name in PASSPORT_FIELDS):
             for name in PASSPORT_FIELDS:
                 cleaned[name] = getattr(self.instance, name)
+        if self.errors:
+            self._show_other_violations(cleaned)
         return cleaned
+
+    def _show_other_violations(self, cleaned):
+        """A form refused for what it could not parse also shows the rules the rest breaks, all at once.
+
+        (A form that parses goes to the services, which check every rule with the locks held.)"""
+        names = RegistrationDetails.field_names()
+        values = {"category": "", "mode": "", **{name: cleaned[name] for name in names if name in cleaned}}
+        values["passport_nationality"] = str(values.get("passport_nationality") or "")
+        values["consent_version"] = "given" if cleaned.get("consent") or not self.self_service else ""
+        violations = rules.check(
+            event=self.event,
+            profile=Profile.objects.filter(user=self.user).first(),
+            details=RegistrationDetails(**values),
+            sub_forums=cleaned.get("sub_forums") or [],
+            self_service=self.self_service,
+        )
+        for violation in violations:
+            name = self.FIELD_OF_RULE.get(violation.field, violation.field)
+            if name not in self.errors:
+                self.add_error(name if name in self.fields else None, violation.message)
 
     def validate_constraints(self):
         """The model's constraints are rules the services check (with the locks held), not the form."""

@@ -91,7 +91,13 @@ class StaffRegistrationEditView(FormMixin, StaffView):
         )
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "event": self.event, "instance": self.registration}
+        return {
+            **super().get_form_kwargs(),
+            "event": self.event,
+            "instance": self.registration,
+            "user": self.registration.user,
+            "self_service": False,
+        }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

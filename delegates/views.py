@@ -112,6 +112,7 @@ class RegisterView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
         kwargs = super().get_form_kwargs()
         kwargs["event"] = self.event
         kwargs["instance"] = self.registration
+        kwargs["user"] = self.request.user
         return kwargs
 
     def get_context_data(self, **kwargs):
