@@ -181,7 +181,12 @@ def registration_data(event: Event | None = None, **overrides) -> RegistrationDe
     """What the registration form hands the services (an online delegate unless told otherwise).
 
     In person with an `event`, the delegate arrives the day before it starts and leaves the day after."""
-    values = {"category": "government", "mode": "online", "interpretation_language": "en", "consent_version": "2026-11"}
+    values = {
+        "category": "government",
+        "mode": "online",
+        "interpretation_language": "en",
+        "consent_version": "2026-11",
+    }
     if event is not None and overrides.get("mode") == "in_person":
         arrival = datetime.datetime.combine(
             event.start_on - datetime.timedelta(days=1), datetime.time(15), tzinfo=event.tz

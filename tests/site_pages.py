@@ -111,7 +111,11 @@ def build_demo_site() -> DemoSite:
     services.approve_registration(registration=registration, actor=None)
     imported = ProfileFactory(given_name_native="Нурбек", family_name_native="Жумабаев").user
     services.submit_registration(
-        event=sample, user=imported, details=registration_data(consent_version=""), sub_forums=[], imported=True
+        event=sample,
+        user=imported,
+        details=registration_data(consent_version=""),
+        sub_forums=[],
+        imported=True,
     )
     staff = staff_member(REGISTRATION_STAFF)
     organizer = staff_member(ORGANIZERS)

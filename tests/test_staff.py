@@ -39,7 +39,9 @@ def register(event, *, country="KZ", mode="online", sub_forums=(), **profile):
         arrival = datetime.datetime.combine(
             event.start_on - datetime.timedelta(days=1), datetime.time(15), tzinfo=event.tz
         )
-        data = data.replace(arrival_at=arrival, departure_at=arrival + datetime.timedelta(days=4), flight="KC 891")
+        data = data.replace(
+            arrival_at=arrival, departure_at=arrival + datetime.timedelta(days=4), flight="KC 891"
+        )
     return services.submit_registration(event=event, user=user, details=data, sub_forums=list(sub_forums))
 
 
