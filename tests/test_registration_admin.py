@@ -10,6 +10,7 @@ from delegates.models import AuditEntry, OutboxMessage, Registration
 from delegates.roles import ORGANIZERS, REGISTRATION_STAFF
 from delegates.rules import RegistrationDetails
 
+from .admin_forms import edition_form
 from .factories import EventFactory, ProfileFactory, SubForumFactory, registration_data, staff_member
 
 pytestmark = pytest.mark.django_db
@@ -207,30 +208,7 @@ def test_raising_capacity_in_the_admin_lets_the_line_in(client, event):
     assert {r.status for r in waiting} == {"waitlisted"}
     client.force_login(staff_member(ORGANIZERS))
     url = reverse("admin:events_event_change", args=[event.pk])
-    form = client.get(url).context["adminform"].form
-    data = {
-        name: value
-        for name, value in form.initial.items()
-        if value is not None and not isinstance(value, list)
-    }
-    data.update(
-        {
-            "start_on": event.start_on.isoformat(),
-            "end_on": event.end_on.isoformat(),
-            "registration_opens_at_0": "",
-            "registration_opens_at_1": "",
-            "registration_closes_at_0": "",
-            "registration_closes_at_1": "",
-            "in_person_capacity": "3",
-            "online_capacity": "",
-            "requires_approval": "on",
-            "roles-TOTAL_FORMS": "0",
-            "roles-INITIAL_FORMS": "0",
-            "sub_forums-TOTAL_FORMS": "0",
-            "sub_forums-INITIAL_FORMS": "0",
-        }
-    )
-    data.pop("organizations", None)
+    data = edition_form(client, event, in_person_capacity="3")
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert [Registration.objects.get(pk=r.pk).status for r in waiting] == ["pending", "waitlisted"]
