@@ -73,6 +73,14 @@ class SubForumChoiceField(forms.ModelMultipleChoiceField):
         return f"{sub_forum.title} ({sub_forum.get_modes_display()})"
 
 
+def _details(values: dict, consent_version: str) -> RegistrationDetails:
+    """Registration details from parsed form values (those the details hold; the country as its code)."""
+    names = RegistrationDetails.field_names()
+    details = {name: value for name, value in values.items() if name in names}
+    details["passport_nationality"] = str(details.get("passport_nationality") or "")
+    return RegistrationDetails(**{**details, "consent_version": consent_version})
+
+
 class RegistrationForm(forms.ModelForm):
     """A registration for one edition; times are entered in the edition's time zone.
 
@@ -148,14 +156,11 @@ class RegistrationForm(forms.ModelForm):
         """A form refused for what it could not parse also shows the rules the rest breaks, all at once.
 
         (A form that parses goes to the services, which check every rule with the locks held.)"""
-        names = RegistrationDetails.field_names()
-        values = {"category": "", "mode": "", **{name: cleaned[name] for name in names if name in cleaned}}
-        values["passport_nationality"] = str(values.get("passport_nationality") or "")
-        values["consent_version"] = "given" if cleaned.get("consent") or not self.self_service else ""
+        consent = "given" if cleaned.get("consent") or not self.self_service else ""
         violations = rules.check(
             event=self.event,
             profile=Profile.objects.filter(user=self.user).first(),
-            details=RegistrationDetails(**values),
+            details=_details({"category": "", "mode": "", **cleaned}, consent),
             sub_forums=cleaned.get("sub_forums") or [],
             self_service=self.self_service,
         )
@@ -173,10 +178,7 @@ class RegistrationForm(forms.ModelForm):
 
     def details(self, consent_version: str) -> RegistrationDetails:
         """The parsed details, with the version of the privacy notice the delegate accepted."""
-        names = RegistrationDetails.field_names()
-        values = {name: value for name, value in self.cleaned_data.items() if name in names}
-        values["passport_nationality"] = str(values.get("passport_nationality") or "")
-        return RegistrationDetails(**{**values, "consent_version": consent_version})
+        return _details(self.cleaned_data, consent_version)
 
     def show_violations(self, error: RegistrationError) -> None:
         """Put each broken rule's message on its field (the whole form's when it has none)."""

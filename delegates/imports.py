@@ -21,6 +21,7 @@ from allauth.account.utils import user_pk_to_url_str
 from django import forms
 from django.conf import settings
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -296,6 +297,13 @@ def check_rows(event: Event, raw_rows: list[dict]) -> list[ImportRow]:
     existing = {
         email.lower(): status for email, status in event.registrations.values_list("user__email", "status")
     }
+    emails = [(values.get("email") or "").strip().lower() for values in raw_rows]
+    accounts = {
+        user.lower_email: user
+        for user in User.objects.annotate(lower_email=Lower("email"))
+        .filter(lower_email__in=emails)
+        .select_related("profile")
+    }
     seen = set()
     rows = []
     for number, values in enumerate(raw_rows, start=2):
@@ -319,15 +327,15 @@ def check_rows(event: Event, raw_rows: list[dict]) -> list[ImportRow]:
             elif status is not None:
                 row.action = "skip"  # registered, or cancelled by themselves: never brought back by a file
             else:
-                row.action = "register" if User.objects.filter(email__iexact=email).exists() else "create"
-            row.errors += _broken_rules(event, form, email)
+                row.action = "register" if email in accounts else "create"
+            account = accounts.get(email)
+            row.errors += _broken_rules(event, form, getattr(account, "profile", None) or form.profile())
         rows.append(row)
     return rows
 
 
-def _broken_rules(event: Event, form: ImportRowForm, email: str) -> list[RowError]:
+def _broken_rules(event: Event, form: ImportRowForm, profile: Profile) -> list[RowError]:
     """The registration rules the row breaks, each named by its column (delegates/rules.py)."""
-    profile = Profile.objects.filter(user__email__iexact=email).first() or form.profile()
     violations = check(
         event=event,
         profile=profile,

@@ -53,7 +53,8 @@ class RegistrationDetails:
     @classmethod
     def of(cls, registration: Registration) -> "RegistrationDetails":
         """The details a registration holds now (to change some of them with `dataclasses.replace`)."""
-        return cls(**{name: getattr(registration, name) for name in cls.field_names()})
+        values = {name: getattr(registration, name) for name in cls.field_names()}
+        return cls(**{**values, "passport_nationality": str(registration.passport_nationality or "")})
 
     @classmethod
     def field_names(cls) -> tuple[str, ...]:
@@ -197,6 +198,12 @@ def _passport(event: Event, details: RegistrationDetails, today: datetime.date) 
     return violations
 
 
+NOT_OFFERED = {
+    AttendanceMode.IN_PERSON: _("“%(title)s” cannot be attended in person."),
+    AttendanceMode.ONLINE: _("“%(title)s” is not streamed online."),
+}
+
+
 def _sub_forums(event: Event, mode: str, sub_forums: Iterable[SubForum]) -> list[Violation]:
     """Each chosen sub-forum belongs to this edition and can be attended in the chosen mode."""
     violations = []
@@ -205,22 +212,9 @@ def _sub_forums(event: Event, mode: str, sub_forums: Iterable[SubForum]) -> list
             violations.append(
                 Violation("sub_forum_of_other_edition", _("Choose sub-forums of this edition."), "sub_forums")
             )
-        elif mode == AttendanceMode.IN_PERSON and not sub_forum.offers_in_person:
-            violations.append(
-                Violation(
-                    "sub_forum_mode_not_offered",
-                    _("“%(title)s” cannot be attended in person.") % {"title": sub_forum.title},
-                    "sub_forums",
-                )
-            )
-        elif mode == AttendanceMode.ONLINE and not sub_forum.offers_online:
-            violations.append(
-                Violation(
-                    "sub_forum_mode_not_offered",
-                    _("“%(title)s” is not streamed online.") % {"title": sub_forum.title},
-                    "sub_forums",
-                )
-            )
+        elif mode in AttendanceMode.values and not sub_forum.offers(mode):
+            message = NOT_OFFERED[mode] % {"title": sub_forum.title}
+            violations.append(Violation("sub_forum_mode_not_offered", message, "sub_forums"))
     return violations
 
 

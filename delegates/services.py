@@ -349,11 +349,7 @@ def switch_mode(*, registration: Registration, mode: str, actor: User, now=None,
     """Move a registration between in person and online; sub-forums the new mode lacks are dropped.
 
     `changes` are other details the new mode needs (a delegate going in person gives travel dates)."""
-    offered = [
-        sub_forum
-        for sub_forum in registration.sub_forums.all()
-        if (sub_forum.offers_in_person if mode == AttendanceMode.IN_PERSON else sub_forum.offers_online)
-    ]
+    offered = [sub_forum for sub_forum in registration.sub_forums.all() if sub_forum.offers(mode)]
     details = RegistrationDetails.of(registration).replace(mode=mode, **changes)
     return edit_registration(
         registration=registration, details=details, sub_forums=offered, actor=actor, now=now

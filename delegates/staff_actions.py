@@ -31,6 +31,12 @@ def _registration(event, pk: int) -> Registration:
     )
 
 
+def _scoped(event_slug: str, pk: int) -> tuple:
+    """The URL's edition and its registration (404 for either unknown)."""
+    event = staff_edition(event_slug)
+    return event, _registration(event, pk)
+
+
 class StaffCancelForm(forms.Form):
     """Why the staff cancel a registration: the delegate reads it in the email."""
 
@@ -129,8 +135,7 @@ class StaffRegistrationEditView(FormMixin, StaffView):
 @require_POST
 def cancel_for_delegate(request, event_slug: str, pk: int):
     """Cancel a registration with a reason (any time); the line moves and the delegate is told."""
-    event = staff_edition(event_slug)
-    registration = _registration(event, pk)
+    event, registration = _scoped(event_slug, pk)
     form = StaffCancelForm(request.POST)
     if not form.is_valid():
         view = StaffRegistrationView(request=request, kwargs={"event_slug": event_slug, "pk": pk})
@@ -150,8 +155,7 @@ def cancel_for_delegate(request, event_slug: str, pk: int):
 @require_POST
 def undo_check_in(request, event_slug: str, pk: int):
     """Take back a check-in made by mistake, at the entrance or at one sub-forum."""
-    event = staff_edition(event_slug)
-    registration = _registration(event, pk)
+    event, registration = _scoped(event_slug, pk)
     point = request.POST.get("point", "")
     sub_forum = get_object_or_404(event.sub_forums.all(), pk=point) if point.isdigit() else None
     if services.undo_check_in(registration=registration, actor=request.user, sub_forum=sub_forum):
@@ -165,8 +169,7 @@ def undo_check_in(request, event_slug: str, pk: int):
 @require_POST
 def reissue_badge(request, event_slug: str, pk: int):
     """A new badge for a lost or wrong one: the old badge is refused at the door from now on."""
-    event = staff_edition(event_slug)
-    registration = _registration(event, pk)
+    event, registration = _scoped(event_slug, pk)
     services.reissue_badge(registration=registration, actor=request.user)
     messages.success(request, _("A new badge is issued; the old one no longer opens the doors."))
     return redirect("staff:registration", event.slug, registration.pk)

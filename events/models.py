@@ -382,6 +382,10 @@ class SubForum(models.Model):
         """Whether delegates can attend this session in the room."""
         return self.modes in (self.Modes.IN_PERSON, self.Modes.BOTH)
 
+    def offers(self, mode: str) -> bool:
+        """Whether delegates can attend this session in this attendance mode."""
+        return self.offers_in_person if mode == AttendanceMode.IN_PERSON else self.offers_online
+
 
 class Speaker(models.Model):
     """A person who speaks at one or more editions."""
