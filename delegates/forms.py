@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from events.models import AttendanceMode, Event, SubForum
+from events.uploads import check_size
 
 from . import rules
 from .models import Profile, Registration
@@ -200,3 +201,15 @@ class ConsentForm(forms.Form):
         label=_("My details are correct, and I accept the privacy notice."),
         required=True,
     )
+
+
+class ImportUploadForm(forms.Form):
+    """The delegation list a staff member uploads, within the size cap (its content is imports.py's)."""
+
+    file = forms.FileField(label=_("File"), error_messages={"required": _("Choose a file to upload.")})
+
+    def clean_file(self):
+        """Refuse a file over FORUM_MAX_IMPORT_BYTES before anything reads it."""
+        upload = self.cleaned_data["file"]
+        check_size(upload, settings.FORUM_MAX_IMPORT_BYTES)
+        return upload
