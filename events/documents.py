@@ -19,7 +19,7 @@ ATTACHMENT_KEYS = {"/EmbeddedFiles", "/EF"}
 
 
 def check_pdf(upload) -> None:
-    """Raise a ValidationError unless the upload is a readable, unencrypted PDF that only shows pages."""
+    """Raise a ValidationError unless the upload is a PDF that opens without a password and only shows pages."""
     data = upload.read()
     upload.seek(0)
     if not data.startswith(b"%PDF-"):
