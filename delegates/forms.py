@@ -8,10 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from events.models import AttendanceMode, Event, SubForum
+from events.uploads import check_size
 
 from . import rules
 from .models import Profile, Registration
 from .rules import PASSPORT_FIELDS, RegistrationDetails, RegistrationError
+from .text import PlainTextFormMixin
 
 PRIVACY_NOTICE_VERSION = "2026-11"
 # Names as printed in the machine-readable zone of a passport: Latin letters, spaces, hyphens,
@@ -22,8 +24,8 @@ LATIN_NAME = RegexValidator(
 )
 
 
-class ProfileForm(forms.ModelForm):
-    """Who the delegate is, as on their passport."""
+class ProfileForm(PlainTextFormMixin, forms.ModelForm):
+    """Who the delegate is, as on their passport (plain text only: delegates/text.py)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,8 +83,8 @@ def _details(values: dict, consent_version: str) -> RegistrationDetails:
     return RegistrationDetails(**{**details, "consent_version": consent_version})
 
 
-class RegistrationForm(forms.ModelForm):
-    """A registration for one edition; times are entered in the edition's time zone.
+class RegistrationForm(PlainTextFormMixin, forms.ModelForm):
+    """A registration for one edition; times are entered in the edition's time zone; plain text only.
 
     The form parses; the services check every rule and `show_violations` puts their errors on the
     fields they concern, so a refused submit keeps everything the delegate typed."""
@@ -200,3 +202,15 @@ class ConsentForm(forms.Form):
         label=_("My details are correct, and I accept the privacy notice."),
         required=True,
     )
+
+
+class ImportUploadForm(forms.Form):
+    """The delegation list a staff member uploads, within the size cap (its content is imports.py's)."""
+
+    file = forms.FileField(label=_("File"), error_messages={"required": _("Choose a file to upload.")})
+
+    def clean_file(self):
+        """Refuse a file over FORUM_MAX_IMPORT_BYTES before anything reads it."""
+        upload = self.cleaned_data["file"]
+        check_size(upload, settings.FORUM_MAX_IMPORT_BYTES)
+        return upload

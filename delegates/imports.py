@@ -34,6 +34,7 @@ from .forms import LATIN_NAME
 from .models import Honorific, Profile, Registration, User
 from .outbox import queue_email
 from .rules import RegistrationDetails, RegistrationError, check
+from .text import PlainTextFormMixin
 
 HEADER = [
     "email",
@@ -106,8 +107,8 @@ MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%d %H:%M:%S"]  # ISO dates; XLSX date cells read as "2030-01-31 00:00:00"
 
 
-class ImportRowForm(forms.Form):
-    """One row of the file, checked like the delegate's own forms."""
+class ImportRowForm(PlainTextFormMixin, forms.Form):
+    """One row of the file, checked like the delegate's own forms (plain text: delegates/text.py)."""
 
     email = forms.EmailField()
     given_name_latin = forms.CharField(max_length=100, validators=[LATIN_NAME])

@@ -19,6 +19,7 @@ from .forms import RegistrationForm
 from .models import Registration
 from .permissions import allows, permission_required
 from .staff_views import StaffView, staff_edition
+from .text import PlainTextFormMixin
 
 
 def _registration(event, pk: int) -> Registration:
@@ -37,7 +38,7 @@ def _scoped(event_slug: str, pk: int) -> tuple:
     return event, _registration(event, pk)
 
 
-class StaffCancelForm(forms.Form):
+class StaffCancelForm(PlainTextFormMixin, forms.Form):
     """Why the staff cancel a registration: the delegate reads it in the email."""
 
     reason = forms.CharField(

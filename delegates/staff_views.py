@@ -23,6 +23,7 @@ from events.models import Event
 from . import exports, imports, services
 from .badges import badge_pdf
 from .filters import RegistrationFilter, filtered_registrations
+from .forms import ImportUploadForm
 from .models import ExportPreset, SubForumSeat
 from .permissions import PermissionRequiredMixin, can_export, can_see_passports, permission_required
 from .selectors import badge_holders, dashboard, desk_counts, desk_search
@@ -280,11 +281,11 @@ class ImportView(StaffView):
     def post(self, request, *args, **kwargs):
         if "confirm" in request.POST:
             return self.confirm(request)
-        upload = request.FILES.get("file")
-        if upload is None:
-            return self.render_to_response(self.get_context_data(file_error=_("Choose a file to upload.")))
+        form = ImportUploadForm(files=request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(file_error=" ".join(form.errors["file"])))
         try:
-            raw_rows = imports.read_table(upload)
+            raw_rows = imports.read_table(form.cleaned_data["file"])
         except imports.ImportFileError as error:
             return self.render_to_response(self.get_context_data(file_error=str(error)))
         request.session[IMPORT_SESSION_KEY] = {"event": self.event.pk, "rows": raw_rows}

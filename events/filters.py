@@ -3,9 +3,8 @@
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
-from .models import Exhibit, Sector
+from .models import Exhibit
 from .selectors import search_exhibits
 
 
@@ -38,18 +37,11 @@ class ExhibitFilter(StrictFilterSet):
         model = Exhibit
         fields = ["q", "sector", "country"]
 
-    def __init__(self, *args, event, **kwargs):
+    def __init__(self, *args, sectors: list, countries: list, **kwargs):
+        """`sectors` and `countries`: the (value, label) choices the edition offers (exhibit_choices)."""
         super().__init__(*args, **kwargs)
-        self.filters["sector"].extra["choices"] = sorted(
-            Sector.objects.filter(exhibits__event=event).distinct().values_list("slug", "name"),
-            key=lambda choice: choice[1],
-        )
-        served = set()
-        for codes in event.exhibits.values_list("countries_served", flat=True):
-            served.update(code for code in codes.split(",") if code)
-        self.filters["country"].extra["choices"] = sorted(
-            ((code, countries.name(code)) for code in served), key=lambda choice: str(choice[1])
-        )
+        self.filters["sector"].extra["choices"] = sectors
+        self.filters["country"].extra["choices"] = countries
 
     def filter_text(self, queryset, name, value):
         """Every word must appear in the exhibit or its exhibitor."""

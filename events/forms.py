@@ -3,11 +3,14 @@
 import zoneinfo
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .documents import check_pdf
 from .images import reencode_image
 from .models import Document, Event, Exhibit, Speaker
+from .uploads import check_size
 
 TIME_ZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
 
@@ -23,17 +26,18 @@ class EventAdminForm(forms.ModelForm):
 
 
 class ReencodedImageMixin:
-    """Re-encodes the model form's picture fields listed in `image_fields`."""
+    """Re-encodes the model form's picture fields listed in `image_fields`, within the size cap."""
 
     image_fields: tuple[str, ...] = ()
 
     def clean(self):
-        """Replace each uploaded picture by its re-encoded copy, or report why it cannot be read."""
+        """Replace each uploaded picture by its re-encoded copy, or report why it cannot be taken."""
         cleaned = super().clean()
         for name in self.image_fields:
             upload = cleaned.get(name)
             if upload and hasattr(upload, "content_type"):
                 try:
+                    check_size(upload, settings.FORUM_MAX_IMAGE_BYTES)
                     cleaned[name] = reencode_image(upload)
                 except ValidationError as error:
                     self.add_error(name, error)
@@ -57,19 +61,18 @@ class ExhibitAdminForm(ReencodedImageMixin, forms.ModelForm):
 
 
 class DocumentAdminForm(forms.ModelForm):
-    """Documents accept PDF files only, checked by their content, not their name."""
+    """Documents accept PDF files only, read by a PDF library, without scripts, within the size cap."""
 
     class Meta:
         model = Document
         fields = "__all__"
 
     def clean_file(self):
+        """A new upload must be a PDF that only shows pages (the stored file was checked already)."""
         upload = self.cleaned_data.get("file")
         if upload and hasattr(upload, "content_type"):
-            head = upload.read(5)
-            upload.seek(0)
-            if head != b"%PDF-":
-                raise ValidationError(_("Upload the document as a PDF file."))
+            check_size(upload, settings.FORUM_MAX_DOCUMENT_BYTES)
+            check_pdf(upload)
         return upload
 
 

@@ -30,8 +30,10 @@ def exhibit_image_path(instance, filename):
 
 
 def document_file_path(instance, filename):
-    """Where a document's PDF is stored."""
-    return _random_name("documents", filename)
+    """Where a document's PDF is stored: a random `.pdf` name in its edition's folder.
+
+    The form accepts PDF content only, so the name says PDF whatever the uploader called the file."""
+    return f"documents/{instance.event_id}/{uuid.uuid4().hex}.pdf"
 
 
 def validate_time_zone(value):

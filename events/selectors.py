@@ -6,6 +6,7 @@ from itertools import groupby
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django_countries import countries
 
 from .models import Appearance, Document, Event, Exhibit, Sector, Speaker, SubForum
 from .translation import in_every_language, localized
@@ -114,6 +115,24 @@ def event_exhibits(event: Event) -> QuerySet[Exhibit]:
 def sectors_in_order() -> Prefetch:
     """An exhibit's sectors by their name as the reader sees it (English where untranslated)."""
     return Prefetch("sectors", queryset=Sector.objects.order_by(localized("name"), "pk"))
+
+
+def exhibit_choices(event: Event) -> dict:
+    """The sectors and countries served the edition's exhibits offer, as (value, label) choices in
+    the reader's language, and how many exhibits it has."""
+    sectors = sorted(
+        Sector.objects.filter(exhibits__event=event).distinct().values_list("slug", "name"),
+        key=lambda choice: choice[1],
+    )
+    served = set()
+    exhibit_countries = list(event.exhibits.values_list("countries_served", flat=True))
+    for codes in exhibit_countries:
+        served.update(code for code in codes.split(",") if code)
+    return {
+        "sectors": sectors,
+        "countries": sorted(((code, str(countries.name(code))) for code in served), key=lambda c: c[1]),
+        "count": len(exhibit_countries),
+    }
 
 
 def search_exhibits(queryset: QuerySet[Exhibit], text: str) -> QuerySet[Exhibit]:

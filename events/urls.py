@@ -28,4 +28,9 @@ urlpatterns = [
         views.DocumentDetailView.as_view(),
         name="document",
     ),
+    path(
+        "events/<slug:event_slug>/documents/<slug:slug>/file.pdf",
+        views.document_file,
+        name="document_file",
+    ),
 ]

@@ -4,11 +4,12 @@ Heavy parts of the pages sit in template fragments cached per edition version an
 the views hand them lazy querysets or callables, so a cached fragment costs no query."""
 
 from functools import partial
+from math import ceil
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.translation import get_language
@@ -113,9 +114,25 @@ class SpeakerListView(PublicEventMixin, TemplateView):
         return context
 
 
-def exhibit_page(event, params, page_number) -> dict:
+def exhibit_choices(event) -> dict:
+    """The edition's filter choices and exhibit count (selectors.exhibit_choices), cached per edition
+    version and language, so a cached list page still costs no query."""
+    key = f"events:exhibit-choices:{event.pk}:{event.content_version}:{get_language()}"
+    choices = cache.get(key)
+    if choices is None:
+        choices = selectors.exhibit_choices(event)
+        cache.set(key, choices, settings.FORUM_PAGE_CACHE_SECONDS)
+    return choices
+
+
+def exhibit_page(event, params, page_number, choices) -> dict:
     """One page of an edition's exhibits under the visitor's filters, with the filter form."""
-    exhibit_filter = ExhibitFilter(params, queryset=selectors.event_exhibits(event), event=event)
+    exhibit_filter = ExhibitFilter(
+        params,
+        queryset=selectors.event_exhibits(event),
+        sectors=choices["sectors"],
+        countries=choices["countries"],
+    )
     paginator = Paginator(exhibit_filter.qs, EXHIBITS_PER_PAGE)
     page = paginator.get_page(page_number)
     return {
@@ -123,6 +140,22 @@ def exhibit_page(event, params, page_number) -> dict:
         "page_obj": page,
         "page_range": list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
     }
+
+
+def exhibit_cache_key(params: dict, page_number: int, choices: dict) -> str:
+    """The cached fragment's key for these filters, or "" when the page is not cached.
+
+    Only what the edition offers is cached: no free text, only sectors and countries its exhibits
+    have, pages up to the last of the unfiltered list. The number of entries is then bounded by the
+    content, and no stream of made-up queries can fill the cache or push real pages out of it."""
+    last_page = max(1, ceil(choices["count"] / EXHIBITS_PER_PAGE))
+    if "q" in params or not 1 <= page_number <= last_page:
+        return ""
+    offered = {"sector": choices["sectors"], "country": choices["countries"]}
+    for name, options in offered.items():
+        if name in params and params[name] not in {value for value, _label in options}:
+            return ""
+    return urlencode({**params, "page": page_number})
 
 
 class ExhibitListView(PublicEventMixin, TemplateView):
@@ -135,11 +168,12 @@ class ExhibitListView(PublicEventMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         params = {name: self.request.GET[name][:200] for name in self.params if self.request.GET.get(name)}
         page = self.request.GET.get("page", "1")
-        page_number = page if page.isdigit() and len(page) < 6 else "1"
+        # ASCII digits only ("²" is a digit to Python), read as a number: "01" and "1" are one page.
+        page_number = int(page) if page.isascii() and page.isdigit() and len(page) < 6 else 1
+        choices = exhibit_choices(self.event)
         context["filter_query"] = urlencode(params)
-        # Only the known parameters key the cached fragment; anything else cannot multiply it.
-        context["filter_key"] = urlencode({**params, "page": page_number})
-        context["results"] = partial(exhibit_page, self.event, params, page_number)
+        context["filter_key"] = exhibit_cache_key(params, page_number, choices)
+        context["results"] = partial(exhibit_page, self.event, params, page_number, choices)
         return context
 
 
@@ -175,6 +209,24 @@ class DocumentDetailView(PublicEventMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["document"] = selectors.public_document(self.event, self.kwargs["slug"])
         return context
+
+
+def document_file(request, event_slug, slug):
+    """A document's PDF as a download: never rendered at our origin, whatever the file holds."""
+    document = selectors.public_document(selectors.public_event(event_slug), slug)
+    if not document.file:
+        raise Http404
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError as error:  # a file lost from storage is missing, not a server error
+        raise Http404 from error
+    # The name comes from the slug (letters, digits, hyphens), never from the uploaded file.
+    response = FileResponse(
+        handle, as_attachment=True, filename=f"{document.slug}.pdf", content_type="application/pdf"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 def programme_ics(request, event_slug):

@@ -181,9 +181,14 @@ STORAGES = {
         )
     },
 }
-# Uploads larger than this are refused before they reach a form.
+# A request whose fields other than files exceed this is refused (400) before it reaches a form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Files are not counted above: each kind has its cap, which its form checks with a clear message.
+# The proxy's body limit (docs/deployment.md) must be above the largest of them.
+FORUM_MAX_IMAGE_BYTES = env.int("FORUM_MAX_IMAGE_BYTES", default=10 * 1024 * 1024)
+FORUM_MAX_DOCUMENT_BYTES = env.int("FORUM_MAX_DOCUMENT_BYTES", default=20 * 1024 * 1024)
+FORUM_MAX_IMPORT_BYTES = env.int("FORUM_MAX_IMPORT_BYTES", default=5 * 1024 * 1024)
 
 # Mail: Django 6.1 mailers. SMTP when SMTP_HOST is set; the console only when debugging or asked.
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="forum@example.org")

@@ -154,6 +154,11 @@ CASES = {
     "events:document": Case(
         lambda world: f"/events/{world.event.slug}/documents/{world.document.slug}/", same(OK)
     ),
+    # The matrix's document has no file, so its download is missing for everyone; the download
+    # itself (public, a PDF attachment) is tested in tests/test_uploads.py.
+    "events:document_file": Case(
+        lambda world: f"/events/{world.event.slug}/documents/{world.document.slug}/file.pdf", same(NOT_FOUND)
+    ),
     # A delegate's own pages: B (and staff, who have no registration here) never reach A's.
     # Staff accounts have no delegate profile: they are asked for one first.
     "delegates:register": Case(

@@ -526,19 +526,6 @@ def test_document_add_refuses_a_file_that_is_not_a_pdf(client, media_root):
     assert list(media_root.rglob("*")) == []
 
 
-def test_document_add_stores_a_pdf(client, media_root):
-    client.force_login(_superuser())
-    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-    upload = SimpleUploadedFile("declaration.pdf", pdf, content_type="application/pdf")
-
-    response = client.post(reverse("admin:events_document_add"), _document_data(upload))
-
-    assert response.status_code == 302
-    document = Document.objects.get()
-    assert re.fullmatch(r"documents/[0-9a-f]{32}\.pdf", document.file.name)  # no guessable name
-    assert (media_root / document.file.name).read_bytes() == pdf
-
-
 def test_event_change_form_shows_times_in_the_editions_time_zone(client):
     event = EventFactory(
         time_zone="Asia/Almaty", start_on=datetime.date(2031, 10, 15), end_on=datetime.date(2031, 10, 17)

@@ -128,3 +128,48 @@ def test_exhibits_long_pagination_is_elided(client):
     content = client.get(reverse("events:exhibits", args=["huge"]), {"page": 10}).content.decode()
     pages = re.findall(r'class="page-link"[^>]*>([^<]+)<', content)
     assert pages == ["Previous", "1", "…", "8", "9", "10", "11", "12", "…", "20", "Next"]
+
+
+def cache_keys() -> set[str]:
+    """The keys in the local-memory cache (its private store: the public API cannot list keys)."""
+    from django.core.cache import cache
+
+    return set(cache._cache)
+
+
+def test_exhibits_made_up_searches_and_pages_add_no_cache_entries(client, exhibits):
+    url = reverse("events:exhibits", args=["forum"])
+    assert client.get(url).status_code == 200
+    warm = cache_keys()
+    made_up = [
+        *({"q": f"satellite {number}"} for number in range(15)),
+        *({"page": str(2 + number)} for number in range(10)),  # the list has one page
+        *({"sector": f"no-such-sector-{number}"} for number in range(10)),
+        *({"country": code} for code in ["AF", "BR", "DE", "FR", "XX", "ZZ", "kz", "K", "KZZ", "ЖЖ"]),
+        {"page": "0"},
+        {"page": "01"},
+        {"page": "²"},
+        {"sector": "health", "q": "telemedicine"},
+        {"sector": "health", "page": "7"},
+    ]
+    assert len({tuple(sorted(params.items())) for params in made_up}) == 50
+
+    answers = [client.get(url, params).status_code for params in made_up]
+
+    assert answers == [200] * 50
+    assert cache_keys() == warm
+
+
+def test_exhibits_offered_filters_are_cached_once(client, exhibits, django_assert_num_queries):
+    url = reverse("events:exhibits", args=["forum"])
+    client.get(url)
+    before = cache_keys()
+
+    assert titles(client, sector="health", country="KZ") == ["Telemedicine network"]
+    after_first = cache_keys()
+    with django_assert_num_queries(1):  # the edition; the list comes from the cache
+        response = client.get(url, {"sector": "health", "country": "KZ"})
+
+    assert len(after_first - before) == 1
+    assert cache_keys() == after_first
+    assert "Telemedicine network" in response.content.decode()
