@@ -45,6 +45,7 @@ from common import (
     handle_signals,
     load_average,
     open_log,
+    request,
     run,
     run_interruptible,
     setup_django,
@@ -57,6 +58,9 @@ from common import (
 SCRIPT = str(Path(__file__).resolve())
 DB_NAME = "forum_site_export"
 EXPORT_PATH = f"/staff/{EVENT_SLUG}/registrations/export"
+# Exports are form POSTs: Django accepts a CSRF token equal to the cookie's secret (32 letters/digits).
+CSRF_COOKIE = "csrftoken"
+CSRF_SECRET = "benchOnlyCsrfSecret0123456789abc"
 EMAIL_DOMAIN = "export.example.org"
 STAFF_EMAIL = f"export-staff@{EMAIL_DOMAIN}"
 MAX_CSV_RATIO = 5.0
@@ -580,23 +584,33 @@ class MemorySampler:
 # --- exports over HTTP ------------------------------------------------------------------------
 
 
-def export_path(file_format: str, query: str = "") -> str:
-    """The export URL of the sample edition (default columns, no filters unless `query`)."""
-    return f"{EXPORT_PATH}.{file_format}{'?' + query if query else ''}"
+def export_path(file_format: str) -> str:
+    """The export URL of the sample edition."""
+    return f"{EXPORT_PATH}.{file_format}"
 
 
-def download(port: int, path: str, session: str, sink_path: Path) -> dict:
-    """GET an export as the staff member, streaming the body to a file; time to first byte and in all."""
+def post_headers(session: str) -> dict[str, str]:
+    """A form POST as the staff member: the session, and a CSRF cookie with the same token as header."""
+    return {
+        "Cookie": f"{SESSION_COOKIE}={session}; {CSRF_COOKIE}={CSRF_SECRET}",
+        "X-CSRFToken": CSRF_SECRET,
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+
+
+def download(port: int, path: str, session: str, sink_path: Path, form: str = "") -> dict:
+    """POST an export form as the staff member (default columns, no filters unless `form`), streaming
+    the body to a file; time to first byte and in all."""
     connection = http.client.HTTPConnection(HOST, port, timeout=EXPORT_TIMEOUT)
     size = 0
     started = time.perf_counter()
     try:
-        connection.request("GET", path, headers={"Cookie": f"{SESSION_COOKIE}={session}"})
+        connection.request("POST", path, body=form, headers=post_headers(session))
         response = connection.getresponse()
         first_byte = time.perf_counter() - started
         if response.status != 200:
             raise RuntimeError(
-                f"GET {path} answered {response.status} (Location: {response.getheader('Location')})"
+                f"POST {path} answered {response.status} (Location: {response.getheader('Location')})"
             )
         with sink_path.open("wb") as sink:
             while chunk := response.read(READ_SIZE):
@@ -629,11 +643,16 @@ def measure_export(port: int, pids: list[int], file_format: str, session: str, s
 def warm_up(port: int, pids: list[int], session: str) -> int:
     """Empty exports of both formats, a few at once, until every worker has served some (bounded rounds)."""
     empty = "q=no-such-delegate-zz"
-    paths = [export_path(file_format, empty) for file_format in ("csv", "xlsx")] * (WARMUP_CONCURRENCY // 2)
+    paths = [export_path(file_format) for file_format in ("csv", "xlsx")] * (WARMUP_CONCURRENCY // 2)
     start = {pid: cpu_ticks(pid) for pid in pids}
     with concurrent.futures.ThreadPoolExecutor(max_workers=WARMUP_CONCURRENCY) as pool:
         for rounds in range(1, WARMUP_ROUNDS + 1):
-            statuses = list(pool.map(lambda path: fetch_status(port, path, session), paths))
+            statuses = list(
+                pool.map(
+                    lambda path: request(port, "POST", path, headers=post_headers(session), body=empty)[0],
+                    paths,
+                )
+            )
             if any(status != 200 for status in statuses):
                 raise RuntimeError(
                     f"warm-up exports answered {sorted(set(statuses))}: is the staff session valid?"

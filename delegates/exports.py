@@ -2,8 +2,9 @@
 
 Each column has a kind that says how its value is shown (a choice's label, a country's name, the
 edition's local time...) and whether people typed it. Typed text is the only text a spreadsheet
-could read as a formula, so its CSV cells that start with = + - @ tab CR or LF get a leading
-apostrophe; XLSX cells are all written as strings.
+could read as a formula, so in CSV cells an apostrophe goes before every piece that a spreadsheet
+splitting on "," ";" or tab could start with = + - @ tab CR or LF (`FORMULA_GUARD`); XLSX cells are
+all written as strings.
 
 Two builders make the same rows behind one interface (`RowSource`): `RowBuilder` in Python from
 `values_list(...).iterator()` in batches of 2,000 (one more query per batch for the sub-forum seats
@@ -15,6 +16,7 @@ import csv
 import datetime
 import enum
 import io
+import re
 import tempfile
 from abc import ABC, abstractmethod
 from collections import defaultdict
@@ -24,6 +26,7 @@ from typing import Any
 
 import xlsxwriter
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Case, CharField, F, Func, OuterRef, StringAgg, Subquery, Value, When
 from django.db.models.functions import Coalesce, Concat
@@ -39,7 +42,13 @@ from . import services
 from .models import CheckIn, Registration, SubForumSeat, User
 
 BATCH = 2000
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# Where a spreadsheet may start a cell: at the start, and after "," ";" tab or a line break, since a
+# spreadsheet set to split on ";" (Russian, Kazakh, German locales) or tab ignores the quotes of a
+# ","-separated file. There a piece that begins (after spaces or quotes) with = + - @ tab CR or LF is
+# read as a formula, so an apostrophe is put right at that place. Written so that Python's `re` and
+# PostgreSQL's regular expressions read it alike: the SQL builder guards with the very same pattern.
+FORMULA_GUARD = r'(?:^|(?<=[,;\t\r\n]))(?=[ "]*[-=+@\t\r\n])'
+FORMULA_GUARD_RE = re.compile(FORMULA_GUARD)
 FORMATS = ("csv", "xlsx")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -144,8 +153,8 @@ def chosen_columns(keys: Iterable[str], *, may_see_passports: bool) -> list[Colu
 
 
 def neutralise(value: str) -> str:
-    """Make a spreadsheet read a cell as text, never as a formula."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    """Make a spreadsheet read a cell, and every piece a split on "," ";" or tab makes of it, as text."""
+    return FORMULA_GUARD_RE.sub("'", value)
 
 
 def labels(choices: Iterable[tuple[str, Any]]) -> dict[str, str]:
@@ -299,10 +308,14 @@ class LocalMinute(Func):
 
 
 class CsvGuard(Func):
-    """A leading apostrophe where a spreadsheet would read a formula (migration 0008's function)."""
+    """`neutralise` in SQL: an apostrophe at every place FORMULA_GUARD finds (PostgreSQL)."""
 
-    function = "forum_csv_guard"
+    function = "regexp_replace"
     output_field = CharField()
+
+    def __init__(self, expression, **extra):
+        # Migration 0008's forum_csv_guard only looked at the first character; it is no longer used.
+        super().__init__(expression, Value(FORMULA_GUARD), Value("'"), Value("g"), **extra)
 
 
 class IsoDate(Func):
@@ -398,9 +411,20 @@ class SqlRows(RowSource):
         return self.queryset_of_strings(guard=False).iterator(chunk_size=BATCH)
 
     def csv_chunks(self) -> Iterator[bytes]:
-        """BOM and header from Python, then the rows straight from COPY."""
-        yield csv_header(self.columns).encode()
-        sql, params = self.queryset_of_strings(guard=True).query.sql_with_params()
+        """BOM and header from Python, then the rows straight from COPY.
+
+        The statement is built now, before the response starts: a list that cannot match anything
+        (queryset.none()) has no SQL, and finding that out after the header would cut the file."""
+        header = csv_header(self.columns).encode()
+        try:
+            sql, params = self.queryset_of_strings(guard=True).query.sql_with_params()
+        except EmptyResultSet:
+            return iter([header])
+        return self._copied(header, sql, params)
+
+    def _copied(self, header: bytes, sql: str, params) -> Iterator[bytes]:
+        """The header, then COPY's CSV as it comes."""
+        yield header
         with (
             connection.cursor() as cursor,
             cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, FORCE_QUOTE *)", params) as copy,

@@ -13,6 +13,7 @@ import zipfile
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import NamedTuple
+from xml.parsers import expat
 
 import openpyxl
 from allauth.account.forms import default_token_generator
@@ -102,6 +103,15 @@ EXAMPLE = [
 MAX_ROWS = 2000
 MAX_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+# What an XLSX may hold before openpyxl reads it. A few kilobytes of zip can unpack to millions of
+# shared strings, which openpyxl loads all at once (2.8 million took 23 s and 200 MB), or of cells in
+# one row, which it reads whole. A list of MAX_ROWS people needs far less: 24 columns of 2,002 rows
+# are 48,048 cells and at most as many distinct texts.
+MAX_PARTS = 1000
+MAX_XML_PART_BYTES = 20 * 1024 * 1024
+MAX_SHARED_STRINGS = 100_000
+MAX_CELLS = 200_000
+MAX_XML_ELEMENTS = 1_000_000
 
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%d %H:%M:%S"]  # ISO dates; XLSX date cells read as "2030-01-31 00:00:00"
@@ -251,12 +261,103 @@ def _csv_table(upload) -> list[list[str]]:
         raise ImportFileError(_("This CSV file cannot be read: %(error)s.") % {"error": error}) from error
 
 
+class XmlBudget:
+    """Counts what the XML parts of a workbook hold, and stops at the first part over budget.
+
+    Each part is read through expat in chunks, so the count takes constant memory and ends as soon as
+    a limit is passed, however large the part unpacks."""
+
+    CHUNK = 64 * 1024
+
+    def __init__(self):
+        self.counts = {"si": 0, "c": 0, "*": 0}
+        self.limits = {"si": MAX_SHARED_STRINGS, "c": MAX_CELLS, "*": MAX_XML_ELEMENTS}
+        self.content_types = {}
+
+    def scan(self, archive: zipfile.ZipFile, member: zipfile.ZipInfo, on_start=None) -> None:
+        """Count one part's elements (shared strings, cells, all); refuse a DTD, which OOXML never has."""
+        if member.file_size > MAX_XML_PART_BYTES:
+            raise over_budget()
+        parser = expat.ParserCreate(namespace_separator="}")
+        parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        parser.StartDoctypeDeclHandler = _refuse_dtd
+        parser.StartElementHandler = lambda name, attributes: self._count(name, attributes, on_start)
+        with archive.open(member) as part:
+            while chunk := part.read(self.CHUNK):
+                parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+
+    def _count(self, name: str, attributes: dict, on_start) -> None:
+        """One more element; over a limit, stop reading."""
+        local = name.rpartition("}")[2]
+        for key in (local, "*"):
+            if key in self.counts:
+                self.counts[key] += 1
+                if self.counts[key] > self.limits[key]:
+                    raise over_budget()
+        if on_start is not None:
+            on_start(local, attributes)
+
+    def xml_parts(self, archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+        """Every part but those [Content_Types].xml declares as not XML (pictures...), whatever the names.
+
+        openpyxl finds sheets through relationships, not names or types, so a part of no declared type
+        is read as XML too."""
+        defaults, overrides = {}, {}
+
+        def declare(local: str, attributes: dict) -> None:
+            if local == "Default":
+                defaults[attributes.get("Extension", "").lower()] = attributes.get("ContentType", "")
+            elif local == "Override":
+                overrides[attributes.get("PartName", "").lstrip("/")] = attributes.get("ContentType", "")
+
+        self.scan(archive, archive.getinfo("[Content_Types].xml"), on_start=declare)
+        parts = []
+        for member in archive.infolist():
+            name = member.filename
+            declared = overrides.get(name) or defaults.get(name.rpartition(".")[2].lower()) or "xml"
+            if (
+                name != "[Content_Types].xml"
+                and not name.endswith("/")
+                and declared.split(";")[0].endswith("xml")
+            ):
+                parts.append(member)
+        return parts
+
+
+def over_budget() -> "ImportFileError":
+    """The error for a workbook that holds far more than a delegation list."""
+    return ImportFileError(
+        _(
+            "This spreadsheet holds far more than a list of at most %(rows)d people needs: copy the list "
+            "alone into a new file and upload that."
+        )
+        % {"rows": MAX_ROWS}
+    )
+
+
+def _refuse_dtd(*args) -> None:
+    """A document type declaration (entities that expand) has no place in a workbook."""
+    raise ImportFileError(_("This is not an XLSX file we can read."))
+
+
+def check_xlsx_budget(upload) -> None:
+    """Refuse, before any of it is parsed, a workbook that would take more time or memory than a list needs."""
+    with zipfile.ZipFile(upload) as archive:
+        members = archive.infolist()
+        if sum(member.file_size for member in members) > MAX_UNPACKED_BYTES:
+            raise ImportFileError(_("The file unpacks to more than 50 MB: split the list."))
+        if len(members) > MAX_PARTS:
+            raise over_budget()
+        budget = XmlBudget()
+        for member in budget.xml_parts(archive):
+            budget.scan(archive, member)
+
+
 def _xlsx_table(upload) -> list[list[str]]:
-    """The cells of an XLSX file's first sheet, read without trusting its declared size."""
+    """The cells of an XLSX file's first sheet, read only once the workbook is known to fit the budget."""
     try:
-        with zipfile.ZipFile(upload) as archive:
-            if sum(member.file_size for member in archive.infolist()) > MAX_UNPACKED_BYTES:
-                raise ImportFileError(_("The file unpacks to more than 50 MB: split the list."))
+        check_xlsx_budget(upload)
         upload.seek(0)
         sheet = openpyxl.load_workbook(upload, read_only=True, data_only=True).active
         sheet.reset_dimensions()  # a sheet may claim a million columns it does not have

@@ -9,7 +9,7 @@ import io
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -109,23 +109,46 @@ def _page_size(value) -> int:
 
 
 @permission_required("export")
+@require_POST
 def export_registrations(request, event_slug: str, file_format: str):
-    """Exactly the filtered list as CSV (streamed) or XLSX (constant memory), audited."""
+    """Exactly the filtered list as CSV (streamed) or XLSX (constant memory), audited.
+
+    A POST (the list's form, or a preset's): an export writes an audit entry and may be large, so
+    a link, a prefetch or a crawler never makes one. Invalid filters export nothing."""
     event = staff_edition(event_slug)
-    registration_filter = filtered_registrations(event, request.GET)
-    queryset = registration_filter.qs
+    params = _posted_list(request, event)
+    registration_filter = filtered_registrations(event, params)
+    if not registration_filter.is_valid():
+        return _invalid_filters(request, event, params, _("Nothing was exported: correct the filters below."))
     columns = exports.chosen_columns(
-        request.GET.getlist("col") or exports.DEFAULT_COLUMNS,
+        params.getlist("col") or exports.DEFAULT_COLUMNS,
         may_see_passports=can_see_passports(request.user),
     )
     return exports.export_response(
         actor=request.user,
         event=event,
-        queryset=queryset,
+        queryset=registration_filter.qs,
         columns=columns,
         file_format=file_format,
-        filters=filter_params(request.GET),
+        filters=filter_params(params),
     )
+
+
+def _posted_list(request, event: Event) -> QueryDict:
+    """The filters and columns of an export or badge sheet: the form's fields, or one of my presets."""
+    preset = request.POST.get("preset", "")
+    if not preset:
+        return request.POST
+    if not (preset.isascii() and preset.isdigit()):
+        raise Http404
+    return QueryDict(get_object_or_404(ExportPreset, pk=preset, owner=request.user, event=event).query)
+
+
+def _invalid_filters(request, event: Event, params: QueryDict, message: str) -> HttpResponseRedirect:
+    """Back to the list with the same filters, where the form says what is wrong; before any byte of a file."""
+    messages.error(request, message)
+    query = urlencode([*filter_params(params).items(), *(("col", key) for key in params.getlist("col"))])
+    return HttpResponseRedirect(f"{reverse('staff:registrations', args=[event.slug])}?{query}")
 
 
 @permission_required("staff_area")
@@ -158,14 +181,20 @@ def delete_preset(request, event_slug: str, pk: int):
 
 
 @permission_required("staff_area")
+@require_POST
 def print_badges(request, event_slug: str):
-    """A printable sheet of badges for the approved in-person delegates of the filtered list."""
+    """A printable sheet of badges for the approved in-person delegates of the filtered list (a POST:
+    it is audited and renders a large PDF)."""
     event = staff_edition(event_slug)
-    registration_filter = filtered_registrations(event, request.GET)
-    queryset = registration_filter.qs
-    holders = list(badge_holders(queryset))
+    params = _posted_list(request, event)
+    registration_filter = filtered_registrations(event, params)
+    if not registration_filter.is_valid():
+        return _invalid_filters(
+            request, event, params, _("No badges were printed: correct the filters below.")
+        )
+    holders = list(badge_holders(registration_filter.qs))
     services.record_badges_printed(
-        event=event, actor=request.user, count=len(holders), filters=filter_params(request.GET)
+        event=event, actor=request.user, count=len(holders), filters=filter_params(params)
     )
     return HttpResponse(
         badge_pdf(event, holders),

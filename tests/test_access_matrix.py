@@ -173,10 +173,15 @@ CASES = {
     # The staff area: Registration staff and Organizers; import is for Organizers only.
     "staff:home": Case(lambda world: "/staff/", staff_page()),
     "staff:registrations": Case(edition("/staff/{event}/registrations/"), staff_page()),
-    "staff:export_csv": Case(edition("/staff/{event}/registrations/export.csv"), staff_page()),
-    "staff:export_xlsx": Case(edition("/staff/{event}/registrations/export.xlsx"), staff_page()),
+    # Exports and badge sheets are audited and may be large: POST only (their POSTs are in POSTED).
+    "staff:export_csv": Case(
+        edition("/staff/{event}/registrations/export.csv"), staff_page(NOT_ALLOWED, NOT_ALLOWED)
+    ),
+    "staff:export_xlsx": Case(
+        edition("/staff/{event}/registrations/export.xlsx"), staff_page(NOT_ALLOWED, NOT_ALLOWED)
+    ),
     "staff:dashboard": Case(edition("/staff/{event}/dashboard/"), staff_page()),
-    "staff:badges": Case(edition("/staff/{event}/badges.pdf"), staff_page()),
+    "staff:badges": Case(edition("/staff/{event}/badges.pdf"), staff_page(NOT_ALLOWED, NOT_ALLOWED)),
     "staff:check_in": Case(edition("/staff/{event}/check-in/"), staff_page()),
     "staff:check_in_counts": Case(edition("/staff/{event}/check-in/counts.json"), staff_page()),
     "staff:import": Case(edition("/staff/{event}/import/"), staff_page(staff=NOT_FOUND)),
@@ -280,6 +285,12 @@ CASES = {
     "admin/(?P<url>.*)$": Case(
         lambda world: "/admin/no-such-page/", admin_page(allowed(ADMIN_ROLES, NOT_FOUND))
     ),
+}
+
+# The POST that actions answering only POST are made with (their GET is classified in CASES).
+POSTED = {
+    key: Case(CASES[key].url, staff_page(), "post")
+    for key in ("staff:export_csv", "staff:export_xlsx", "staff:badges")
 }
 
 # What each role may do with each model in the admin (superusers as Django allows them); every admin
@@ -446,14 +457,14 @@ def expected(world: World, text: str) -> str:
     return text.replace("{event}", world.event.slug)
 
 
-def answers(client, world: World, role: str, keys) -> dict:
+def answers(client, world: World, role: str, keys, cases: dict = CASES) -> dict:
     """What `role` gets at each of these patterns, next to what it should get (only the differences)."""
     user = world.users[role]
     if user is not None:
         client.force_login(user)
     wrong = {}
     for key in keys:
-        case = CASES[key]
+        case = cases[key]
         response = getattr(client, case.method)(case.url(world))
         got, want = answer(response), expected(world, case.expect[role])
         if got != want:
@@ -465,6 +476,11 @@ def answers(client, world: World, role: str, keys) -> dict:
 def test_each_role_gets_the_expected_answer_at_every_url(client, world, role):
     keys = [key for key, _route in url_patterns() if key in CASES]  # the others fail the test above
     assert answers(client, world, role, keys) == {}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_the_expected_answer_to_the_post_of_each_post_only_action(client, world, role):
+    assert answers(client, world, role, POSTED, cases=POSTED) == {}
 
 
 def guarded(route: str) -> bool:

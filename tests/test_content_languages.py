@@ -146,7 +146,7 @@ def test_staff_export_names_sub_forums_in_the_staff_members_language(client, eve
 
     def exported(language):
         """The sub-forums column of the export, downloaded in this language."""
-        response = client.get(url, {"col": ["sub_forums"]}, headers={"accept-language": language})
+        response = client.post(url, {"col": ["sub_forums"]}, headers={"accept-language": language})
         body = b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff")
         return list(csv.reader(io.StringIO(body)))[1:]
 

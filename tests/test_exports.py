@@ -6,6 +6,7 @@ import csv
 import datetime
 import io
 import re
+import zipfile
 
 import openpyxl
 import pytest
@@ -14,7 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from delegates import exports
-from delegates.models import AuditEntry, CheckIn, SubForumSeat
+from delegates.models import AuditEntry, CheckIn, ExportPreset, SubForumSeat
 from delegates.roles import ORGANIZERS, REGISTRATION_STAFF
 
 from .factories import ProfileFactory, RegistrationFactory, SubForumFactory, open_event, staff_member
@@ -257,9 +258,9 @@ def test_passport_columns_are_refused_to_registration_staff(client, event):
     client.force_login(staff_member(REGISTRATION_STAFF))
     url = reverse("staff:export_csv", args=[event.slug])
 
-    only_passports = parsed_csv(b"".join(client.get(url, {"col": PASSPORT_KEYS}).streaming_content))
+    only_passports = parsed_csv(b"".join(client.post(url, {"col": PASSPORT_KEYS}).streaming_content))
     with_a_name = parsed_csv(
-        b"".join(client.get(url, {"col": ["given_name_latin", *PASSPORT_KEYS]}).streaming_content)
+        b"".join(client.post(url, {"col": ["given_name_latin", *PASSPORT_KEYS]}).streaming_content)
     )
     offered = client.get(reverse("staff:registrations", args=[event.slug])).context["columns"]
 
@@ -281,7 +282,7 @@ def test_passport_columns_are_exported_to_organizers(client, event):
     full_registration(event)
     client.force_login(staff_member(ORGANIZERS))
 
-    response = client.get(reverse("staff:export_csv", args=[event.slug]), {"col": PASSPORT_KEYS})
+    response = client.post(reverse("staff:export_csv", args=[event.slug]), {"col": PASSPORT_KEYS})
 
     assert parsed_csv(b"".join(response.streaming_content)) == [
         ["Passport number", "Nationality", "Date of birth", "Passport expiry"],
@@ -305,7 +306,7 @@ def test_the_admin_action_and_the_staff_page_give_the_same_file(client, event, f
     client.force_login(staff_member(REGISTRATION_STAFF))
     read = parsed_csv if file_format == "csv" else xlsx_values
 
-    from_staff = client.get(reverse(f"staff:export_{file_format}", args=[event.slug]))
+    from_staff = client.post(reverse(f"staff:export_{file_format}", args=[event.slug]))
     from_admin = client.post(
         reverse(CHANGELIST),
         {
@@ -367,7 +368,202 @@ def test_xlsx_export_queries_are_constant(client, event, django_assert_num_queri
     client.force_login(staff_member(REGISTRATION_STAFF))
 
     with django_assert_num_queries({"sqlite": 13, "postgresql": 12}[connection.vendor]):
-        response = client.get(reverse("staff:export_xlsx", args=[event.slug]))
+        response = client.post(reverse("staff:export_xlsx", args=[event.slug]))
         rows = xlsx_values(b"".join(response.streaming_content))
 
     assert len(rows) == count + 1
+
+
+# A spreadsheet set to split on ";" (or tab) ignores the quotes of a ","-file, so every piece of a
+# cell after one of these separators starts a cell of its own.
+SPLIT_PAYLOADS = [
+    "Advisor;=cmd|' /C calc'!A0;x",
+    "Advisor,=cmd|' /C calc'!A0,x",
+    "Advisor\t=cmd|' /C calc'!A0",
+    "MFA; @SUM(1); +1",
+    'x";"=1+1',
+    "Line one\n-1+1",
+    "a;\t=1",
+]
+# What must stay as typed: hyphens inside names, separators followed by ordinary text.
+ORDINARY = ["Anne-Marie Smith-Jones", "Ministry of Foreign Affairs, Trade; Industry", "No pork - no nuts"]
+
+
+def pieces(body: str) -> list[str]:
+    """Every piece a spreadsheet could make a cell of: the file split on "," ";" tab and line breaks,
+    leading spaces and quotes dropped (as a reader that trims them would)."""
+    return [piece.lstrip(' "') for piece in re.split(r"[,;\t\r\n]", body.lstrip("\ufeff"))]
+
+
+@pytest.mark.parametrize("builder", BUILDERS)
+def test_no_piece_of_a_csv_cell_starts_a_formula_whichever_separator_splits_it(event, builder):
+    room = SubForumFactory(event=event, title="BeiDou; =HYPERLINK(1)")
+    for value in [*SPLIT_PAYLOADS, *ORDINARY]:
+        registration = delegate(event, profile={"organization": value}, dietary_needs=value)
+        SubForumSeat.objects.create(
+            registration=registration, sub_forum=room, state="confirmed", requested_at=local(event, -30, 9)
+        )
+    columns = [exports.COLUMNS_BY_KEY[key] for key in ("organization", "dietary", "sub_forums", "phone")]
+
+    body = b"".join(builder(event, columns, event.registrations.order_by("pk")).csv_chunks()).decode()
+
+    assert [piece for piece in pieces(body) if piece.startswith(("=", "+", "-", "@"))] == []
+    rows = parsed_csv(body.encode())[1:]
+    assert [row[0] for row in rows] == [
+        "Advisor;'=cmd|' /C calc'!A0;x",
+        "Advisor,'=cmd|' /C calc'!A0,x",
+        "Advisor\t'=cmd|' /C calc'!A0",
+        "MFA;' @SUM(1);' +1",
+        'x";\'"=1+1',
+        "Line one\n'-1+1",
+        "a;'\t'=1",
+        *ORDINARY,
+    ]
+    assert [row[1] for row in rows] == [row[0] for row in rows]
+    assert {row[2] for row in rows} == {"BeiDou;' =HYPERLINK(1) (Confirmed)"}
+    assert {row[3] for row in rows} == {"'+77012345678"}
+
+
+@pytest.mark.parametrize("builder", BUILDERS)
+def test_xlsx_cells_stay_text_whatever_they_hold(event, builder):
+    for value in [*SPLIT_PAYLOADS, *PAYLOADS]:
+        delegate(event, profile={"organization": value})
+    columns = [exports.COLUMNS_BY_KEY["organization"]]
+
+    workbook = exports.xlsx_file(
+        builder(event, columns, event.registrations.order_by("pk")), title=event.slug
+    )
+    body = workbook.read()
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).active
+
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        assert b"<f>" not in archive.read("xl/worksheets/sheet1.xml")
+    assert all(cell.data_type == "s" for row in sheet.iter_rows(min_row=2) for cell in row)
+    assert [row[0].replace("_x000D_", "\r") for row in sheet.iter_rows(min_row=2, values_only=True)] == [
+        *SPLIT_PAYLOADS,
+        *PAYLOADS,
+    ]
+
+
+@pytest.mark.parametrize("builder", BUILDERS)
+def test_a_list_that_matches_nothing_is_a_complete_csv_with_its_header(event, builder):
+    delegate(event)
+    columns = [exports.COLUMNS_BY_KEY[key] for key in ("given_name_latin", "sub_forums", "checked_in")]
+
+    body = b"".join(builder(event, columns, event.registrations.none()).csv_chunks())
+
+    assert body.decode() == '\ufeff"Given name (Latin)","Sub-forums (seat)","Checked in"\n'
+
+
+def test_a_valid_filter_that_matches_nobody_exports_the_header_alone(client, event):
+    delegate(event)
+    client.force_login(staff_member(REGISTRATION_STAFF))
+
+    # A day nobody arrives on gives queryset.none(): PostgreSQL's COPY has no statement to run.
+    response = client.post(
+        reverse("staff:export_csv", args=[event.slug]), {"arrival_on": "0001-01-01", "col": ["email"]}
+    )
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).decode() == '\ufeff"Email"\n'
+    assert AuditEntry.objects.get(action="export").data["rows"] == 0
+
+
+@pytest.mark.parametrize("url_name", ["staff:export_csv", "staff:export_xlsx", "staff:badges"])
+def test_invalid_filters_give_no_file_but_the_list_saying_what_is_wrong(client, event, url_name):
+    delegate(event, status="approved", mode="in_person")
+    client.force_login(staff_member(REGISTRATION_STAFF))
+
+    response = client.post(
+        reverse(url_name, args=[event.slug]), {"status": "abc", "country": "KZ", "col": ["email"]}
+    )
+    page = client.get(response["Location"])
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("staff:registrations", args=[event.slug]) + (
+        "?status=abc&country=KZ&col=email"
+    )
+    assert [str(message) for message in page.context["messages"]] == [
+        "No badges were printed: correct the filters below."
+        if url_name == "staff:badges"
+        else "Nothing was exported: correct the filters below."
+    ]
+    assert page.context["filter"].errors == {
+        "status": ["Select a valid choice. abc is not one of the available choices."]
+    }
+    assert "Select a valid choice. abc is not one of the available choices." in page.content.decode()
+    assert AuditEntry.objects.filter(action__in=["export", "badges_printed"]).count() == 0
+
+
+def test_a_preset_whose_sub_forum_is_gone_exports_nothing_and_says_so(client, event):
+    room = SubForumFactory(event=event)
+    delegate(event)
+    staff = staff_member(REGISTRATION_STAFF)
+    query = f"sub_forum={room.pk}"
+    preset = ExportPreset.objects.create(owner=staff, event=event, name="Room", query=query)
+    room.delete()
+    client.force_login(staff)
+
+    response = client.post(reverse("staff:export_csv", args=[event.slug]), {"preset": preset.pk})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("staff:registrations", args=[event.slug]) + f"?{query}"
+    assert not AuditEntry.objects.filter(action="export").exists()
+
+
+def test_a_preset_exports_its_own_filters_and_columns_and_only_for_its_owner(client, event):
+    delegate(event, profile={"given_name_latin": "Aigerim", "country": "KZ"})
+    delegate(event, profile={"given_name_latin": "Wei", "country": "CN"})
+    staff = staff_member(REGISTRATION_STAFF)
+    preset = ExportPreset.objects.create(
+        owner=staff, event=event, name="Kazakh", query="country=KZ&col=given_name_latin"
+    )
+    client.force_login(staff)
+    url = reverse("staff:export_xlsx", args=[event.slug])
+
+    mine = client.post(url, {"preset": preset.pk, "country": "CN"})  # the preset's filters win
+    client.force_login(staff_member(REGISTRATION_STAFF))
+    others = [
+        client.post(url, {"preset": value}).status_code for value in (preset.pk, "²", "1e3", "99999999999")
+    ]
+
+    assert xlsx_values(b"".join(mine.streaming_content)) == [["Given name (Latin)"], ["Aigerim"]]
+    assert others == [404, 404, 404, 404]
+    assert AuditEntry.objects.get(action="export").data["filters"] == {"country": "KZ"}
+
+
+@pytest.mark.parametrize("url_name", ["staff:export_csv", "staff:export_xlsx", "staff:badges"])
+def test_exports_and_badge_sheets_are_never_made_by_a_get(client, event, url_name):
+    delegate(event, status="approved", mode="in_person")
+    client.force_login(staff_member(ORGANIZERS))
+
+    response = client.get(reverse(url_name, args=[event.slug]), {"status": "approved"})
+
+    assert response.status_code == 405
+    assert AuditEntry.objects.count() == 0
+
+
+def test_the_list_offers_exports_and_badges_as_forms_carrying_its_filters(client, event):
+    delegate(event, profile={"country": "KZ"})
+    staff = staff_member(REGISTRATION_STAFF)
+    preset = ExportPreset.objects.create(owner=staff, event=event, name="Kazakh", query="country=KZ")
+    client.force_login(staff)
+
+    page = client.get(reverse("staff:registrations", args=[event.slug]), {"country": "KZ", "page": "1"})
+    html = page.content.decode()
+    export_form = html[html.index('<form method="post" class="export-form"') :]
+    export_form = export_form[: export_form.index("</form>")]
+    preset_form = html[html.index(f'name="preset" value="{preset.pk}"') - 400 :]
+    preset_form = preset_form[: preset_form.index("</form>")]
+
+    assert 'name="csrfmiddlewaretoken"' in export_form and 'name="csrfmiddlewaretoken"' in preset_form
+    assert '<input type="hidden" name="country" value="KZ">' in export_form
+    assert 'name="page"' not in export_form
+    assert [
+        f'formaction="{reverse(name, args=[event.slug])}"'
+        for name in ("staff:export_csv", "staff:export_xlsx", "staff:badges")
+        if f'formaction="{reverse(name, args=[event.slug])}"' not in export_form
+    ] == []
+    assert f'formaction="{reverse("staff:export_xlsx", args=[event.slug])}"' in preset_form
+    assert f'href="{reverse("staff:export_csv", args=[event.slug])}' not in html
+    assert f'href="{reverse("staff:badges", args=[event.slug])}' not in html

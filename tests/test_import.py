@@ -3,6 +3,8 @@
 import csv
 import io
 import re
+import time
+import zipfile
 
 import openpyxl
 import pytest
@@ -216,3 +218,136 @@ def test_an_xlsx_claiming_a_huge_sheet_is_read_by_its_real_cells(client, event, 
     workbook.save(buffer)
     response = upload(client, SimpleUploadedFile("big.xlsx", buffer.getvalue()))
     assert [row.values["email"] for row in response.context["rows"]] == ["delegate0@mfa.example.kz"]
+
+
+# The smallest workbook openpyxl reads: one sheet, shared strings in a part named as `strings` says.
+CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    '<Override PartName="/{strings}" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+    "</Types>"
+)
+PACKAGE_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Target="xl/workbook.xml" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"/>'
+    "</Relationships>"
+)
+WORKBOOK = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    '<sheets><sheet name="Delegation" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+WORKBOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Target="worksheets/sheet1.xml" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"/>'
+    '<Relationship Id="rId2" Target="/{strings}" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"/>'
+    "</Relationships>"
+)
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def handmade_xlsx(
+    *, rows=(), filler: int = 0, row_cells: int = 0, strings_part="xl/sharedStrings.xml"
+) -> bytes:
+    """A workbook of the header and `rows` (lists of texts, stored as shared strings), with `filler`
+    more copies of one short shared text and, if asked, a row of `row_cells` cells."""
+    texts = [*HEADER, *(text for row in rows for text in row)]
+    table, index = [], 0
+    for row in [HEADER, *rows]:
+        table.append(range(index, index + len(row)))
+        index += len(row)
+    xml_rows = [
+        f'<row r="{number}">' + "".join(f'<c t="s"><v>{i}</v></c>' for i in indexes) + "</row>"
+        for number, indexes in enumerate(table, start=1)
+    ]
+    if row_cells:
+        xml_rows.append(f'<row r="{len(table) + 1}">' + '<c t="s"><v>0</v></c>' * row_cells + "</row>")
+    sheet = f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN}"><sheetData>{"".join(xml_rows)}'
+    strings = "".join(f"<si><t>{text}</t></si>" for text in texts) + "<si><t>x</t></si>" * filler
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("[Content_Types].xml", CONTENT_TYPES.format(strings=strings_part))
+        archive.writestr("_rels/.rels", PACKAGE_RELS)
+        archive.writestr("xl/workbook.xml", WORKBOOK)
+        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.format(strings=strings_part))
+        archive.writestr("xl/worksheets/sheet1.xml", sheet + "</sheetData></worksheet>")
+        archive.writestr(
+            strings_part, f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN}">{strings}</sst>'
+        )
+    return buffer.getvalue()
+
+
+def shared_strings_bomb() -> bytes:
+    """The audit's file: about 120 KB holding 2.8 million shared strings."""
+    return handmade_xlsx(filler=2_800_000)
+
+
+OVER_BUDGET = "This spreadsheet holds far more than a list of at most 2000 people needs"
+
+
+def test_a_handmade_workbook_within_the_budget_is_read(client, event, organizer):
+    delegate = person(0)
+    body = handmade_xlsx(rows=[[delegate[name] for name in HEADER]], filler=1000, strings_part="xl/s.xml")
+
+    response = upload(client, SimpleUploadedFile("list.xlsx", body))
+
+    assert response.context.get("file_error") is None
+    assert [(row.values["email"], row.errors) for row in response.context["rows"]] == [
+        ("delegate0@mfa.example.kz", [])
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("2.8 million shared strings", shared_strings_bomb),
+        (
+            "the strings in an oddly named part",
+            lambda: handmade_xlsx(filler=200_000, strings_part="xl/s.bin"),
+        ),
+        ("a million cells in one row", lambda: handmade_xlsx(row_cells=1_000_000)),
+    ],
+)
+def test_a_workbook_holding_far_more_than_a_list_is_refused_fast_on_the_page(
+    client, event, organizer, name, content
+):
+    body = content()
+    started = time.perf_counter()
+
+    response = upload(client, SimpleUploadedFile("list.xlsx", body))
+
+    elapsed = time.perf_counter() - started
+    assert len(body) < 250_000
+    assert response.status_code == 200
+    assert response.context["file_error"].startswith(OVER_BUDGET)
+    assert OVER_BUDGET in response.content.decode()
+    assert elapsed < 3, f"{name}: {elapsed:.1f} s"  # before the budget: 23 s for the first
+    assert not Registration.objects.exists()
+
+
+def test_a_workbook_with_a_document_type_declaration_is_refused(client, event, organizer):
+    body = handmade_xlsx()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(body)) as source, zipfile.ZipFile(buffer, "w") as target:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename == "xl/workbook.xml":
+                data = data.replace(b"<workbook", b'<!DOCTYPE workbook [<!ENTITY a "aaaa">]><workbook', 1)
+            target.writestr(member, data)
+
+    response = upload(client, SimpleUploadedFile("list.xlsx", buffer.getvalue()))
+
+    assert response.context["file_error"] == "This is not an XLSX file we can read."

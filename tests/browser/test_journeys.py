@@ -425,9 +425,13 @@ def test_staff_export_the_filtered_list_and_admit_a_badge_with_the_camera(
     assert (export.actor, export.data["rows"]) == (staff, 3)
 
     zhang = sample.registrations.get(user__email="wei.zhang@sample.example.org")
-    sheet = page.request.get(
-        f"{live_server.url}{page.get_by_role('link', name='Print badges').get_attribute('href')}"
+    # The sheet is a POST of the list's form (its filters, CSRF token); fetched here to hold it up.
+    print_button = page.get_by_role("button", name="Print badges")
+    sheet = page.request.post(
+        f"{live_server.url}{print_button.get_attribute('formaction')}",
+        form=print_button.evaluate("button => Object.fromEntries(new FormData(button.form))"),
     )
+    assert sheet.headers["content-type"] == "application/pdf"
     camera = camera_browser(held_up_to_the_camera(sheet.body(), zhang.badge_token))
     desk_device = new_context(on=camera, permissions=["camera"])
     # The desk's device is already signed in as this staff member: signing in again within the
