@@ -35,4 +35,6 @@ class AccountAdapter(DefaultAccountAdapter):
             body_text=text or html,
             body_html=html,
             kind=template_prefix.rsplit("/", 1)[-1],
+            # Verification, sign-in code and password links: erased once sent (delegates/outbox.py).
+            has_secret_link=True,
         )
