@@ -35,10 +35,8 @@ PUBLIC_URL_NAMES = frozenset({"healthz", "privacy"})
 
 
 def note_sign_in(sender, request, user, **kwargs) -> None:
-    """Remember when this session signed in; staff sessions also get the staff lifetime as their cookie's."""
-    request.session[SIGNED_IN_AT_SESSION_KEY] = int(time.time())
-    if reads_personal_data(user):
-        request.session.set_expiry(settings.FORUM_STAFF_SESSION_SECONDS)
+    """Remember when this session signed in (user_logged_in), for StaffSessionMiddleware."""
+    request.session[SIGNED_IN_AT_SESSION_KEY] = time.time()
 
 
 class StaffSessionMiddleware:
@@ -59,7 +57,7 @@ class StaffSessionMiddleware:
         if not request.user.is_authenticated:
             return False
         signed_in_at = request.session.get(SIGNED_IN_AT_SESSION_KEY)
-        if not isinstance(signed_in_at, int):
+        if not isinstance(signed_in_at, (int, float)):
             return True
         return time.time() - signed_in_at >= settings.FORUM_STAFF_SESSION_SECONDS
 
