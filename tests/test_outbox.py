@@ -269,3 +269,25 @@ def test_the_sweep_deletes_old_messages_and_keeps_failed_ones_longer(event, sett
         "sent today",
     }
     assert "deleted 2 old messages" in out.getvalue()
+
+
+def test_an_imported_persons_set_password_link_is_erased_once_sent(client):
+    from delegates.roles import ORGANIZERS
+
+    from . import test_import as imports
+    from .factories import SubForumFactory, open_event, staff_member
+
+    event = open_event()
+    for slug in ("beidou-cooperation", "green-development"):  # the sub-forums the example row picks
+        SubForumFactory(event=event, slug=slug)
+    ProfileFactory(user__email=imports.person(1)["email"])  # already has an account: no link for them
+    client.force_login(staff_member(ORGANIZERS))
+    imports.upload(client, imports.csv_file([imports.person(0), imports.person(1)]))
+    imports.confirm(client)
+
+    assert deliver_due() == {"sent": 2, "failed": 0}
+
+    bodies = dict(OutboxMessage.objects.filter(kind="imported").values_list("to", "body_text"))
+    assert bodies[imports.person(0)["email"]] == ""
+    assert "/me/" in bodies[imports.person(1)["email"]]
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body + mail.outbox[1].body
