@@ -204,6 +204,13 @@ def test_behind_a_trusted_proxy_failed_logins_from_one_client_do_not_block_anoth
     assert (delegate.status_code, delegate["Location"]) == (302, reverse("delegates:me"))
 
 
+def test_a_request_that_came_through_fewer_proxies_than_trusted_can_still_sign_in(client, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 2
+    verified_user()
+    response = sign_in(client, REMOTE_ADDR="10.0.0.2", headers={"X-Forwarded-For": "198.51.100.7"})
+    assert (response.status_code, response["Location"]) == (302, reverse("delegates:me"))
+
+
 def test_staff_sessions_end_sooner_than_delegates(settings):
     settings.FORUM_STAFF_SESSION_SECONDS = 1
     staff, delegate = Client(), Client()
