@@ -40,6 +40,7 @@ def bench_env(db_name: str, *, dummy_tasks: bool = False) -> dict[str, str]:
             "FORUM_MAIL_CONSOLE": "true",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DJANGO_SECURE_COOKIES": "false",
+            "DJANGO_SECURE_SSL_REDIRECT": "false",
             "DJANGO_SETTINGS_MODULE": "forum_site.settings",
             "DJANGO_LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(ROOT),

@@ -396,11 +396,21 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send the selected messages again"), permissions=["change"])
     def resend_selected(self, request, queryset):
-        for message in queryset:
-            resend(message)
+        selected = list(queryset)
+        queued = sum(resend(message) for message in selected)
         self.message_user(
-            request, _("Messages queued again: %(count)d.") % {"count": queryset.count()}, messages.SUCCESS
+            request, _("Messages queued again: %(count)d.") % {"count": queued}, messages.SUCCESS
         )
+        if queued < len(selected):
+            self.message_user(
+                request,
+                _(
+                    "Not sent again: %(count)d account emails, whose links were erased once sent. "
+                    "The person can ask for a new link on the sign-in page."
+                )
+                % {"count": len(selected) - queued},
+                messages.WARNING,
+            )
 
 
 @admin.register(AuditEntry)

@@ -514,4 +514,5 @@ def _invite(event: Event, user: User, created: bool) -> None:
         context=context,
         language=user.profile.preferred_language,
         kind="imported",
+        has_secret_link=created,  # a new account's set-password link
     )

@@ -330,6 +330,8 @@ class OutboxMessage(models.Model):
     message_id = models.CharField(_("Message-ID"), max_length=200, unique=True)
     language = models.CharField(_("language"), max_length=10, default="en")
     kind = models.CharField(_("kind"), max_length=40, blank=True)
+    # Sign-in, verification and password links: the text is erased once the server accepted it.
+    has_secret_link = models.BooleanField(_("carries a secret link"), default=False)
     status = models.CharField(_("status"), max_length=8, choices=Status, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True, db_index=True)
@@ -344,6 +346,11 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.to}"
+
+    @property
+    def is_erased(self) -> bool:
+        """Its secret link was erased after sending: there is nothing left to send again."""
+        return self.has_secret_link and not self.body_text
 
 
 class CheckIn(models.Model):

@@ -1,7 +1,9 @@
 """The outbox: every email is a row written in the same transaction as the change it reports.
 
 The delivery step sends what is due and marks it sent once the server accepted it; a failure keeps
-the message queued with back-off and records the error, so a mail-server outage loses nothing."""
+the message queued with back-off and records the error, so a mail-server outage loses nothing.
+Secrets do not stay: a message carrying a sign-in, verification or password link loses its text as
+soon as it is sent, and the sweep deletes old messages (`purge_old`)."""
 
 import datetime
 import logging
@@ -12,6 +14,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -25,7 +28,9 @@ def retry_delays() -> list[datetime.timedelta]:
     return [datetime.timedelta(minutes=minutes) for minutes in settings.FORUM_MAIL_RETRY_MINUTES]
 
 
-def queue_email(*, to: str, template: str, context: dict, language: str, kind: str = "") -> OutboxMessage:
+def queue_email(
+    *, to: str, template: str, context: dict, language: str, kind: str = "", has_secret_link: bool = False
+) -> OutboxMessage:
     """Render `delegates/email/<template>` in `language` and keep it for delivery after commit."""
     with translation.override(language):
         subject = render_to_string(f"delegates/email/{template}_subject.txt", context).strip()
@@ -40,6 +45,7 @@ def queue_email(*, to: str, template: str, context: dict, language: str, kind: s
         message_id=f"<{uuid.uuid4().hex}@{domain}>",
         language=language,
         kind=kind or template,
+        has_secret_link=has_secret_link,
         next_attempt_at=timezone.now(),
     )
     transaction.on_commit(schedule_delivery)
@@ -47,7 +53,13 @@ def queue_email(*, to: str, template: str, context: dict, language: str, kind: s
 
 
 def queue_prepared_email(
-    *, to: str, subject: str, body_text: str, body_html: str = "", kind: str = ""
+    *,
+    to: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    kind: str = "",
+    has_secret_link: bool = False,
 ) -> None:
     """Keep an already rendered email (allauth's messages) for delivery after commit."""
     OutboxMessage.objects.create(
@@ -58,6 +70,7 @@ def queue_prepared_email(
         message_id=f"<{uuid.uuid4().hex}@{settings.FORUM_UID_DOMAIN}>",
         language=translation.get_language() or settings.LANGUAGE_CODE,
         kind=kind,
+        has_secret_link=has_secret_link,
         next_attempt_at=timezone.now(),
     )
     transaction.on_commit(schedule_delivery)
@@ -120,13 +133,17 @@ def _record_failure(
 
 
 def _record_sent(message: OutboxMessage, lease: datetime.datetime) -> None:
-    """The server accepted the message (unless a resend re-queued it meanwhile, which then stands)."""
+    """The server accepted the message (unless a resend re-queued it meanwhile, which then stands).
+
+    A secret link is erased with it: the person has it now, and a copy here only helps a thief."""
+    erased = {"body_text": "", "body_html": ""} if message.has_secret_link else {}
     OutboxMessage.objects.filter(pk=message.pk, next_attempt_at=lease).update(
         status=OutboxMessage.Status.SENT,
         sent_at=timezone.now(),
         attempts=message.attempts + 1,
         last_error="",
         next_attempt_at=None,
+        **erased,
     )
 
 
@@ -172,10 +189,26 @@ def _schedule_next_retry() -> None:
         schedule_delivery(run_after=upcoming)
 
 
-def resend(message: OutboxMessage) -> None:
-    """Queue a sent or failed message again, now (organizers' "resend")."""
+def resend(message: OutboxMessage) -> bool:
+    """Queue a sent or failed message again, now (organizers' "resend"); False when its text was erased."""
+    if message.is_erased:
+        return False
     message.status = OutboxMessage.Status.QUEUED
     message.next_attempt_at = timezone.now()
     message.attempts = 0
     message.save(update_fields=["status", "next_attempt_at", "attempts"])
     transaction.on_commit(schedule_delivery)
+    return True
+
+
+def purge_old(*, now: datetime.datetime | None = None) -> int:
+    """Delete messages sent more than FORUM_OUTBOX_RETENTION_DAYS ago, and given-up ones after
+    FORUM_OUTBOX_FAILED_RETENTION_DAYS; return how many were deleted. Queued ones always stay."""
+    now = now or timezone.now()
+    sent_before = now - datetime.timedelta(days=settings.FORUM_OUTBOX_RETENTION_DAYS)
+    failed_before = now - datetime.timedelta(days=settings.FORUM_OUTBOX_FAILED_RETENTION_DAYS)
+    Status = OutboxMessage.Status
+    deleted, _by_model = OutboxMessage.objects.filter(
+        Q(status=Status.SENT, sent_at__lt=sent_before) | Q(status=Status.FAILED, created_at__lt=failed_before)
+    ).delete()
+    return deleted

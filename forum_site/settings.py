@@ -61,16 +61,19 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "delegates.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "delegates.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "delegates.locks.BusyMiddleware",
+    "delegates.middleware.StaffSessionMiddleware",
     "delegates.middleware.StaffMfaMiddleware",
 ]
 
@@ -145,6 +148,9 @@ MFA_TOTP_ISSUER = "forum_site"
 # Everyone who can read delegates' personal data (Organizers, Registration staff, superusers) sets
 # up TOTP before any page of /staff/ or /admin/ (delegates/middleware.py); the demo turns it off.
 FORUM_STAFF_MFA_REQUIRED = env.bool("FORUM_STAFF_MFA_REQUIRED", default=True)
+# The same accounts stay signed in this long after signing in (delegates: SESSION_COOKIE_AGE, two
+# weeks); checked on every request, so a role granted during a session shortens it too.
+FORUM_STAFF_SESSION_SECONDS = env.int("FORUM_STAFF_SESSION_SECONDS", default=8 * 60 * 60)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -223,6 +229,10 @@ TASKS = {"default": {"BACKEND": env.str("FORUM_TASKS_BACKEND", default="django_t
 FORUM_MAIL_RETRY_MINUTES = env.list("FORUM_MAIL_RETRY_MINUTES", cast=int, default=[1, 5, 15, 60] + [60] * 24)
 # A worker that claimed a message but died is replaced after this many seconds.
 FORUM_MAIL_LEASE_SECONDS = env.int("FORUM_MAIL_LEASE_SECONDS", default=300)
+# The sweep deletes sent messages this many days after sending, and messages it gave up on this
+# many days after they were written (long enough for organizers to see and resend them).
+FORUM_OUTBOX_RETENTION_DAYS = env.int("FORUM_OUTBOX_RETENTION_DAYS", default=30)
+FORUM_OUTBOX_FAILED_RETENTION_DAYS = env.int("FORUM_OUTBOX_FAILED_RETENTION_DAYS", default=90)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -245,10 +255,55 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
+# Powerful browser features are off; the camera stays on for our own pages (the check-in desk's
+# QR scanner). Passkeys would need publickey-credentials-get=(self).
+PERMISSIONS_POLICY = ", ".join(
+    [
+        "camera=(self)",
+        *(
+            f"{feature}=()"
+            for feature in (
+                "accelerometer",
+                "autoplay",
+                "bluetooth",
+                "browsing-topics",
+                "display-capture",
+                "encrypted-media",
+                "fullscreen",
+                "geolocation",
+                "gyroscope",
+                "hid",
+                "idle-detection",
+                "magnetometer",
+                "microphone",
+                "midi",
+                "payment",
+                "publickey-credentials-get",
+                "screen-wake-lock",
+                "serial",
+                "usb",
+                "xr-spatial-tracking",
+            )
+        ),
+    ]
+)
+# How many proxies stand in front of the app servers (the README's deployment: 1). Each appends
+# the address it saw to X-Forwarded-For, so the one this many places from the right is the client's:
+# allauth's rate limits count per client, not per proxy. With 0, X-Forwarded-For is ignored (a
+# client could write anything there). A trusted proxy also says whether the request came over
+# HTTPS (X-Forwarded-Proto; it must overwrite what the client sent).
+FORUM_TRUSTED_PROXY_COUNT = env.int("FORUM_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = FORUM_TRUSTED_PROXY_COUNT
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if FORUM_TRUSTED_PROXY_COUNT else None
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+# Load balancers ask for the health check over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
-SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0)
+# Browsers remember to use HTTPS only for this long (a year, as the preload list asks), this host's
+# subdomains included; set DJANGO_HSTS_SECONDS=0 to send none.
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 60 * 60)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=True)
 
 # The forum's name in account emails, and the public address of the site, for links in emails.
 FORUM_SITE_NAME = env.str("FORUM_SITE_NAME", default="China–Central Asia Cooperation Forum")

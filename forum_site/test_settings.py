@@ -6,6 +6,8 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-secret")
 os.environ.setdefault("FORUM_MAIL_CONSOLE", "true")  # Django's test runner swaps in locmem anyway
 # Tests render pages without running collectstatic first.
 os.environ.setdefault("DJANGO_STATICFILES_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage")
+# The test client speaks plain HTTP; production redirects it to HTTPS.
+os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 
 from .settings import *  # noqa: F403
 

@@ -1,10 +1,13 @@
 """Accounts (django-allauth): email login, mandatory verification, enumeration, rate limits, MFA."""
 
 import re
+import time
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from delegates.models import OutboxMessage, User
@@ -155,3 +158,121 @@ def test_profile_next_must_stay_on_this_site(client):
     }
     response = client.post(reverse("delegates:profile") + "?next=https://evil.example.com/", data)
     assert response["Location"] == reverse("delegates:me")
+
+
+def fail_logins(client, count: int, **request) -> None:
+    """`count` failed sign-ins, each for a different address (only the per-client limit counts them)."""
+    for number in range(count):
+        client.post(
+            reverse("account_login"), {"login": f"nobody{number}@example.org", "password": "wrong"}, **request
+        )
+
+
+def sign_in(client, **request):
+    """The verified delegate signs in with the right password."""
+    return client.post(
+        reverse("account_login"), {"login": "delegate@example.org", "password": PASSWORD}, **request
+    )
+
+
+def test_without_a_trusted_proxy_a_client_cannot_escape_the_limit_through_x_forwarded_for(client):
+    verified_user()
+    for number in range(11):
+        client.post(
+            reverse("account_login"),
+            {"login": f"nobody{number}@example.org", "password": "wrong"},
+            REMOTE_ADDR="198.51.100.9",
+            headers={"X-Forwarded-For": f"203.0.113.{number}"},
+        )
+    response = sign_in(client, REMOTE_ADDR="198.51.100.9", headers={"X-Forwarded-For": "203.0.113.200"})
+    assert response.status_code in (200, 429)
+    assert "Too many failed login attempts" in response.content.decode()
+
+
+def test_behind_a_trusted_proxy_failed_logins_from_one_client_do_not_block_another(client, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1  # what FORUM_TRUSTED_PROXY_COUNT=1 sets (tests/test_settings.py)
+    verified_user()
+    proxy = "10.0.0.2"  # every request reaches the app from the proxy
+    fail_logins(client, 11, REMOTE_ADDR=proxy, headers={"X-Forwarded-For": "203.0.113.5"})
+    attacker = sign_in(client, REMOTE_ADDR=proxy, headers={"X-Forwarded-For": "203.0.113.5"})
+    # A client cannot pick its address either: the proxy appends the one it saw.
+    spoofing = sign_in(client, REMOTE_ADDR=proxy, headers={"X-Forwarded-For": "198.51.100.7, 203.0.113.5"})
+    delegate = sign_in(client, REMOTE_ADDR=proxy, headers={"X-Forwarded-For": "198.51.100.7"})
+
+    assert "Too many failed login attempts" in attacker.content.decode()
+    assert "Too many failed login attempts" in spoofing.content.decode()
+    assert (delegate.status_code, delegate["Location"]) == (302, reverse("delegates:me"))
+
+
+def test_a_request_that_came_through_fewer_proxies_than_trusted_can_still_sign_in(client, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 2
+    verified_user()
+    response = sign_in(client, REMOTE_ADDR="10.0.0.2", headers={"X-Forwarded-For": "198.51.100.7"})
+    assert (response.status_code, response["Location"]) == (302, reverse("delegates:me"))
+
+
+def test_staff_sessions_end_sooner_than_delegates(settings):
+    settings.FORUM_STAFF_SESSION_SECONDS = 1
+    staff, delegate = Client(), Client()
+    staff.force_login(staff_member(REGISTRATION_STAFF))
+    delegate.force_login(verified_user())
+    assert staff.get(reverse("staff:home")).status_code == 200
+
+    time.sleep(1.1)
+    ended = staff.get(reverse("staff:home"), follow=True)
+
+    assert ended.redirect_chain[0][0].startswith(reverse("account_login"))
+    assert "Your staff session has ended. Please sign in again." in ended.content.decode()
+    assert not ended.wsgi_request.user.is_authenticated
+    assert delegate.get(reverse("delegates:me")).status_code == 200
+
+
+def test_a_staff_role_granted_during_a_session_shortens_it(client, settings):
+    settings.FORUM_STAFF_SESSION_SECONDS = 1
+    user = verified_user()
+    client.force_login(user)
+    time.sleep(1.1)
+    assert client.get(reverse("delegates:me")).status_code == 200
+
+    user.is_staff = True
+    user.save()
+    user.groups.add(Group.objects.get(name=REGISTRATION_STAFF))
+
+    assert client.get(reverse("delegates:me"))["Location"].startswith(reverse("account_login"))
+
+
+def test_changing_the_password_ends_every_other_session(client):
+    verified_user()
+    sign_in(client)
+    other = Client()
+    sign_in(other)
+    assert other.get(reverse("delegates:me")).status_code == 200
+
+    response = client.post(
+        reverse("account_change_password"),
+        {
+            "oldpassword": PASSWORD,
+            "password1": "an-Other-passphrase-27",
+            "password2": "an-Other-passphrase-27",
+        },
+    )
+
+    assert response.status_code == 302
+    assert other.get(reverse("delegates:me"))["Location"].startswith(reverse("account_login"))
+    assert client.get(reverse("delegates:me")).status_code == 200  # the one who changed it goes on
+
+
+def test_resetting_the_password_ends_every_session(client):
+    verified_user()
+    sign_in(client)
+    stranger = Client()
+    stranger.post(reverse("account_reset_password"), {"email": "delegate@example.org"})
+    deliver_due()
+    link = re.search(r"/accounts/password/reset/key/[\w-]+/", mail.outbox[-1].body).group(0)
+    set_password = stranger.get(link)["Location"]
+    response = stranger.post(
+        set_password, {"password1": "an-Other-passphrase-27", "password2": "an-Other-passphrase-27"}
+    )
+
+    assert response.status_code == 302
+    assert client.get(reverse("delegates:me"))["Location"].startswith(reverse("account_login"))

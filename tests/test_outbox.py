@@ -2,18 +2,22 @@
 
 import datetime
 import email
+import io
 import socket
 
 import pytest
 from aiosmtpd.controller import Controller
+from allauth.account.models import EmailAddress
 from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from delegates import services
 from delegates.models import OutboxMessage
 from delegates.outbox import _claim, _record_sent, deliver_due, resend
 
-from .factories import EventFactory, ProfileFactory, registration_data
+from .factories import EventFactory, ProfileFactory, registration_data, superuser
 
 pytestmark = pytest.mark.django_db
 
@@ -173,3 +177,117 @@ def test_an_outage_schedules_one_retry_task_however_often_delivery_runs(event, s
     )
     assert deferred.count() == 1
     assert deferred.get().run_after == start + datetime.timedelta(minutes=1)
+
+
+def ask_for_a_password_reset(client, email_address="delegate@example.org"):
+    """A verified delegate asks for a reset link (an account email, written by the allauth adapter)."""
+    user = ProfileFactory(user__email=email_address).user
+    EmailAddress.objects.create(user=user, email=email_address, verified=True, primary=True)
+    client.post(reverse("account_reset_password"), {"email": email_address})
+    return OutboxMessage.objects.get(to=email_address)
+
+
+def test_an_account_email_loses_its_text_once_sent_and_other_emails_keep_theirs(client, event):
+    reset = ask_for_a_password_reset(client)
+    register(event, 1)
+    registration = OutboxMessage.objects.exclude(pk=reset.pk).get()
+    assert "/accounts/password/reset/key/" in reset.body_text
+
+    assert deliver_due() == {"sent": 2, "failed": 0}
+
+    sent = {message.to[0]: message for message in mail.outbox}
+    assert "/accounts/password/reset/key/" in sent["delegate@example.org"].body
+    reset.refresh_from_db()
+    registration.refresh_from_db()
+    assert (reset.status, reset.body_text, reset.body_html) == ("sent", "", "")
+    assert reset.subject == sent["delegate@example.org"].subject  # what was sent, to whom, stays
+    assert registration.body_text != "" and registration.body_html != ""
+
+
+def test_an_account_email_keeps_its_text_while_it_waits_for_a_retry(client, smtp_settings):
+    reset = ask_for_a_password_reset(client)
+    assert deliver_due() == {"sent": 0, "failed": 1}  # nobody listens on the SMTP port
+    reset.refresh_from_db()
+    assert reset.status == "queued"
+    assert "/accounts/password/reset/key/" in reset.body_text
+
+
+def test_an_erased_account_email_is_not_sent_again_empty(client, event):
+    reset = ask_for_a_password_reset(client)
+    register(event, 1)
+    deliver_due()
+    client.force_login(superuser())
+
+    response = client.post(
+        reverse("admin:delegates_outboxmessage_changelist"),
+        {
+            "action": "resend_selected",
+            "_selected_action": list(OutboxMessage.objects.values_list("pk", flat=True)),
+        },
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "Messages queued again: 1." in page
+    assert "Not sent again: 1 account emails, whose links were erased once sent." in page
+    reset.refresh_from_db()
+    assert reset.status == "sent"
+    assert deliver_due() == {"sent": 1, "failed": 0}
+    assert [message.to for message in mail.outbox[2:]] == [
+        [OutboxMessage.objects.exclude(pk=reset.pk).get().to]
+    ]
+
+
+def test_the_sweep_deletes_old_messages_and_keeps_failed_ones_longer(event, settings):
+    settings.FORUM_OUTBOX_RETENTION_DAYS = 30
+    settings.FORUM_OUTBOX_FAILED_RETENTION_DAYS = 90
+    register(event, 6)
+    deliver_due()
+    now = timezone.now()
+    rows = list(OutboxMessage.objects.order_by("pk"))
+    ages = {
+        "sent 31 days ago": ("sent", 31),
+        "sent 29 days ago": ("sent", 29),
+        "failed 89 days ago": ("failed", 89),
+        "failed 91 days ago": ("failed", 91),
+        "queued 200 days ago": ("queued", 200),
+        "sent today": ("sent", 0),
+    }
+    for message, (label, (status, days)) in zip(rows, ages.items(), strict=True):
+        when = now - datetime.timedelta(days=days)
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            subject=label, status=status, created_at=when, sent_at=when if status == "sent" else None
+        )
+    out = io.StringIO()
+
+    call_command("deliver_outbox", stdout=out)
+
+    assert set(OutboxMessage.objects.values_list("subject", flat=True)) == {
+        "sent 29 days ago",
+        "failed 89 days ago",
+        "queued 200 days ago",
+        "sent today",
+    }
+    assert "deleted 2 old messages" in out.getvalue()
+
+
+def test_an_imported_persons_set_password_link_is_erased_once_sent(client):
+    from delegates.roles import ORGANIZERS
+
+    from . import test_import as imports
+    from .factories import SubForumFactory, open_event, staff_member
+
+    event = open_event()
+    for slug in ("beidou-cooperation", "green-development"):  # the sub-forums the example row picks
+        SubForumFactory(event=event, slug=slug)
+    ProfileFactory(user__email=imports.person(1)["email"])  # already has an account: no link for them
+    client.force_login(staff_member(ORGANIZERS))
+    imports.upload(client, imports.csv_file([imports.person(0), imports.person(1)]))
+    imports.confirm(client)
+
+    assert deliver_due() == {"sent": 2, "failed": 0}
+
+    bodies = dict(OutboxMessage.objects.filter(kind="imported").values_list("to", "body_text"))
+    assert bodies[imports.person(0)["email"]] == ""
+    assert "/me/" in bodies[imports.person(1)["email"]]
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body + mail.outbox[1].body

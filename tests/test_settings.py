@@ -108,3 +108,55 @@ def test_settings_require_two_factor_for_staff_unless_the_environment_turns_it_o
 def test_the_demo_turns_two_factor_off():
     makefile = (ROOT / "Makefile").read_text()
     assert "DEMO_ENV := DJANGO_DEBUG=true FORUM_STAFF_MFA_REQUIRED=false\n" in makefile
+
+
+# The README's production environment (its "Deploying" section), with throw-away values.
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": "production-like-secret-" + "q7Zr-" * 10,
+    "DATABASE_URL": "postgres://forum:pw@db.internal:5432/forum",
+    "CACHE_URL": "redis://127.0.0.1:6379/1",
+    "DJANGO_ALLOWED_HOSTS": "forum.example.org",
+    "SMTP_HOST": "mail.example.org",
+    "FORUM_TRUSTED_PROXY_COUNT": "1",
+}
+
+
+def test_check_deploy_with_the_production_environment_prints_no_warning():
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_", "FORUM_", "SMTP_", "CACHE_"))
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={**clean, **PRODUCTION, "DJANGO_SETTINGS_MODULE": "forum_site.settings"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+    assert "WARNING" not in result.stderr
+
+
+def test_production_sends_hsts_with_subdomains_and_preload_and_redirects_to_https():
+    result = read_settings(
+        PRODUCTION,
+        "s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD, s.SECURE_SSL_REDIRECT",
+    )
+    assert result.stdout.strip() == "31536000 True True True"
+    shorter = read_settings(
+        {**PRODUCTION, "DJANGO_HSTS_SECONDS": "3600", "DJANGO_HSTS_PRELOAD": "false"},
+        "s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_PRELOAD",
+    )
+    assert shorter.stdout.strip() == "3600 False"
+
+
+def test_the_proxy_is_trusted_only_when_the_setting_says_how_many_there_are():
+    expression = "s.ALLAUTH_TRUSTED_PROXY_COUNT, s.SECURE_PROXY_SSL_HEADER"
+    without = {key: value for key, value in PRODUCTION.items() if key != "FORUM_TRUSTED_PROXY_COUNT"}
+    direct = read_settings(without, expression)
+    behind_one = read_settings(PRODUCTION, expression)
+    assert direct.stdout.strip() == "0 None"
+    assert behind_one.stdout.strip() == "1 ('HTTP_X_FORWARDED_PROTO', 'https')"
