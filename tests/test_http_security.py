@@ -53,12 +53,14 @@ def test_personal_files_are_never_cached(client, world):
     client.force_login(world.users[matrix.DELEGATE_A])
     badge = client.get(reverse("delegates:badge", args=[world.event.slug]))
     client.force_login(world.users[matrix.ORGANIZER])
-    export = client.get(reverse("staff:export_csv", args=[world.event.slug]))
+    export = client.post(reverse("staff:export_csv", args=[world.event.slug]))
+    sheet = client.post(reverse("staff:badges", args=[world.event.slug]))
     counts = client.get(reverse("staff:check_in_counts", args=[world.event.slug]))
 
     for response, content_type in [
         (badge, "application/pdf"),
         (export, "text/csv"),
+        (sheet, "application/pdf"),
         (counts, "application/json"),
     ]:
         assert response.status_code == 200
