@@ -101,7 +101,6 @@ EXAMPLE = [
     "",
 ]
 MAX_ROWS = 2000
-MAX_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 # What an XLSX may hold before openpyxl reads it. A few kilobytes of zip can unpack to millions of
 # shared strings, which openpyxl loads all at once (2.8 million took 23 s and 200 MB), or of cells in
@@ -370,9 +369,9 @@ def _xlsx_table(upload) -> list[list[str]]:
 
 
 def read_table(upload) -> list[dict]:
-    """The rows of an uploaded CSV (UTF-8) or XLSX file as dicts keyed by the header."""
-    if upload.size > MAX_BYTES:
-        raise ImportFileError(_("The file is larger than 5 MB."))
+    """The rows of an uploaded CSV (UTF-8) or XLSX file as dicts keyed by the header.
+
+    The upload form has refused a file over FORUM_MAX_IMPORT_BYTES already (delegates.forms)."""
     name = upload.name.lower()
     if name.endswith(".csv"):
         table = _csv_table(upload)
