@@ -314,7 +314,6 @@ class CsvGuard(Func):
     output_field = CharField()
 
     def __init__(self, expression, **extra):
-        # Migration 0008's forum_csv_guard only looked at the first character; it is no longer used.
         super().__init__(expression, Value(FORMULA_GUARD), Value("'"), Value("g"), **extra)
 
 
