@@ -13,15 +13,21 @@ from events.uploads import check_size
 from . import rules
 from .models import Profile, Registration
 from .rules import PASSPORT_FIELDS, RegistrationDetails, RegistrationError
-from .text import PlainTextFormMixin
+from .text import PlainTextFormMixin, hidden_character
 
 PRIVACY_NOTICE_VERSION = "2026-11"
 # Names as printed in the machine-readable zone of a passport: Latin letters, spaces, hyphens,
 # apostrophes and dots (accented letters allowed, as many passports print them).
-LATIN_NAME = RegexValidator(
+LATIN_LETTERS = RegexValidator(
     r"^[A-Za-zÀ-ÖØ-öø-ÿĀ-ž' .-]+$",
     _("Use Latin letters as in your passport (for example Aigerim, not Айгерим)."),
 )
+
+
+def latin_name(value: str) -> None:
+    """Latin letters as in a passport; an invisible character is left to the plain-text rule's message."""
+    if not hidden_character(value):
+        LATIN_LETTERS(value)
 
 
 class ProfileForm(PlainTextFormMixin, forms.ModelForm):
@@ -30,7 +36,7 @@ class ProfileForm(PlainTextFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("given_name_latin", "family_name_latin"):
-            self.fields[name].validators.append(LATIN_NAME)
+            self.fields[name].validators.append(latin_name)
 
     phone = PhoneNumberField(
         label=_("Phone"),

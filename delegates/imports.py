@@ -31,7 +31,7 @@ from phonenumber_field.formfields import PhoneNumberField
 from events.models import AttendanceMode, Event
 
 from . import services
-from .forms import LATIN_NAME
+from .forms import latin_name
 from .models import Honorific, Profile, Registration, User
 from .outbox import queue_email
 from .rules import RegistrationDetails, RegistrationError, check
@@ -120,8 +120,8 @@ class ImportRowForm(PlainTextFormMixin, forms.Form):
     """One row of the file, checked like the delegate's own forms (plain text: delegates/text.py)."""
 
     email = forms.EmailField()
-    given_name_latin = forms.CharField(max_length=100, validators=[LATIN_NAME])
-    family_name_latin = forms.CharField(max_length=100, validators=[LATIN_NAME])
+    given_name_latin = forms.CharField(max_length=100, validators=[latin_name])
+    family_name_latin = forms.CharField(max_length=100, validators=[latin_name])
     given_name_native = forms.CharField(max_length=100, required=False)
     family_name_native = forms.CharField(max_length=100, required=False)
     honorific = forms.ChoiceField(choices=Honorific.choices, required=False)
