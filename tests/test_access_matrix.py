@@ -367,6 +367,11 @@ def test_every_pattern_is_classified_once():
 
 @pytest.fixture
 def world():
+    """The world every role is asked in (see `build_world`)."""
+    return build_world()
+
+
+def build_world() -> World:
     """A's approved in-person registration on an open edition, staff of each role, and one object of
     every model the admin shows."""
     event = open_event()
