@@ -7,7 +7,9 @@ seen as the status a visitor would get.
 
 import datetime
 
+import django_filters
 import pytest
+from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -15,6 +17,8 @@ from django.utils.http import urlencode
 from delegates import services
 from delegates.models import AuditEntry, CheckIn, ExportPreset
 from delegates.roles import ORGANIZERS, REGISTRATION_STAFF
+from events.admin import SafeInputAdminMixin
+from events.filters import StrictFilterSet
 from events.models import Event
 
 from .factories import (
@@ -233,3 +237,65 @@ def test_clone_at_the_edge_of_the_allowed_years_still_works(client, event):
 
     assert response.status_code == 302
     assert Event.objects.get(slug="last-forum").start_on == datetime.date(2999, 12, 1)
+
+
+def test_undo_check_in_at_a_point_that_is_not_an_ascii_number_is_404(client, event):
+    registration = approved_in_person(event)
+    client.force_login(staff_member(REGISTRATION_STAFF))
+    url = reverse("staff:registration_undo_check_in", args=["forum", registration.pk])
+
+    assert client.post(url, {"point": "²"}).status_code == 404
+
+
+# The choke points: what a new filter, admin or field inherits.
+
+
+def test_a_control_character_in_a_staff_list_filter_is_said_and_gives_no_rows(client, organizer, event):
+    approved_in_person(event)
+
+    response = client.get(reverse("staff:registrations", args=["forum"]), {"q": "a\x01b"})
+
+    assert response.status_code == 200
+    assert list(response.context["page_obj"]) == []
+    assert "Remove the control characters from this value." in response.content.decode()
+
+
+def test_a_new_filter_without_validation_of_its_own_still_refuses_control_characters(event):
+    class AnyTextFilter(StrictFilterSet):
+        """A filter whose form field checks nothing (django-filter's plain Filter)."""
+
+        raw = django_filters.Filter(field_name="theme")  # a plain forms.Field: no check of its own
+
+        class Meta:
+            model = Event
+            fields = ["raw"]
+
+    refused = AnyTextFilter({"raw": "a\x00b"}, queryset=Event.objects.all())
+    accepted = AnyTextFilter({"raw": event.theme}, queryset=Event.objects.all())
+
+    assert (list(refused.qs), list(refused.errors)) == ([], ["raw"])
+    assert list(accepted.qs) == [event]
+
+
+def test_every_admin_of_the_project_handles_bad_input_the_same_way():
+    ours = {
+        model_admin
+        for model, model_admin in admin.site._registry.items()
+        if model._meta.app_label in {"events", "delegates"}
+    }
+    inlines = {inline for model_admin in ours for inline in model_admin.inlines}
+
+    assert len(ours) > 10
+    assert [type(a).__name__ for a in ours if not isinstance(a, SafeInputAdminMixin)] == []
+    assert [i.__name__ for i in inlines if not issubclass(i, SafeInputAdminMixin)] == []
+
+
+@pytest.mark.parametrize("value", ["abc", "\x00", "٣", "99999999999999999999999"])
+def test_an_admin_form_with_a_bad_autocomplete_key_is_shown_again_with_its_error(client, event, value):
+    client.force_login(superuser())
+    form = {"name_latin": "Wang Yi", "name_native": "王毅", "organization": value, "country": "CN"}
+
+    response = client.post(reverse("admin:events_speaker_add"), form)
+
+    assert response.status_code == 200
+    assert "organization" in response.context["adminform"].form.errors

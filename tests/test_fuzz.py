@@ -132,6 +132,7 @@ def ask(client: Client, method: str, url: str, body: str = ""):
 def targets(client: Client, world) -> list[Target]:
     """Every GET URL of the matrix with the query names its page reads, and every form its pages hold."""
     found: dict[tuple[str, str], dict] = {}
+    linked: dict[str, dict] = {}
     for key, _route in url_patterns():
         case = CASES.get(key)
         if case is None:
@@ -145,13 +146,16 @@ def targets(client: Client, world) -> list[Target]:
         reader.feed(content.decode("utf-8", "replace"))
         for href in reader.links:
             link = urlsplit(urljoin(url, href))
-            if link.path == url:
-                for name, value in parse_qsl(link.query, keep_blank_values=True):
-                    found[("get", url)].setdefault(name, []).append(value)
+            for name, value in parse_qsl(link.query, keep_blank_values=True):
+                linked.setdefault(link.path, {}).setdefault(name, []).append(value)
         for method, action, fields in reader.forms:
             target = found.setdefault((method if method == "post" else "get", urljoin(url, action)), {})
             for name, offered in fields.items():
                 target.setdefault(name, []).extend(offered)
+    for (method, url), fields in found.items():
+        if method == "get":  # the names and values other pages' links give this URL (exports' filters)
+            for name, offered in linked.get(url, {}).items():
+                fields.setdefault(name, []).extend(offered)
     return [
         Target(
             method,
