@@ -80,7 +80,9 @@ class SafeInputAdminMixin:
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         """Autocomplete fields use the widget that checks keys before looking them up."""
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
-            kwargs["widget"] = KeyCheckedAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+            kwargs["widget"] = KeyCheckedAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

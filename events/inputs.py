@@ -22,9 +22,7 @@ def ascii_int(value) -> int | None:
 
 def has_control_characters(value: str) -> bool:
     """Whether the text holds NUL, another control character or a lone surrogate (tab and newlines aside)."""
-    return any(
-        unicodedata.category(char) in {"Cc", "Cs"} and char not in ALLOWED_CONTROLS for char in value
-    )
+    return any(unicodedata.category(char) in {"Cc", "Cs"} and char not in ALLOWED_CONTROLS for char in value)
 
 
 def without_nul(value):
