@@ -1,6 +1,8 @@
 """The organizers' admin for people: accounts, registrations (changed only through the services),
 the outbox and the audit log; and the seat counts on each edition."""
 
+from allauth.mfa.admin import AuthenticatorAdmin
+from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -433,6 +435,21 @@ class AuditEntryAdmin(SafeInputAdminMixin, admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class ReadOnlyAuthenticatorAdmin(SafeInputAdminMixin, AuthenticatorAdmin):
+    """Two-factor authenticators are set up by their owners (allauth's pages); superusers see and
+    delete them here, never type one in: a hand-made type or secret locks the owner out, and data
+    that does not suit its type breaks allauth's own display of it (a 500)."""
+
+    readonly_fields = ["user", "type", "data", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request):
         return False
 
 

@@ -287,7 +287,8 @@ SUPERUSERS_ONLY = {VIEW: {SUPERUSER}, ADD: {SUPERUSER}, CHANGE: {SUPERUSER}, DEL
 ADMIN_MODELS = {
     "auth.group": SUPERUSERS_ONLY,
     "account.emailaddress": SUPERUSERS_ONLY,
-    "mfa.authenticator": SUPERUSERS_ONLY,
+    # Authenticators are set up by their owners: superusers see and delete them, never type one in.
+    "mfa.authenticator": {VIEW: {SUPERUSER}, ADD: set(), CHANGE: {SUPERUSER}, DELETE: {SUPERUSER}},
     "django_tasks_database.dbtaskresult": {VIEW: {SUPERUSER}, ADD: set(), CHANGE: set(), DELETE: set()},
     "delegates.user": SUPERUSERS_ONLY,
     "events.organization": PROGRAMME,

@@ -303,3 +303,17 @@ def test_an_admin_form_with_a_bad_autocomplete_key_is_shown_again_with_its_error
 
     assert response.status_code == 200
     assert "organization" in response.context["adminform"].form.errors
+
+
+def test_an_authenticator_cannot_be_typed_into_the_admin(client):
+    owner = superuser()
+    client.force_login(owner)
+    authenticator = owner.authenticator_set.get()
+    form = {"type": "webauthn", "data": '{"credential": {}}', "user": owner.pk, "_save": "Save"}
+
+    changed = client.post(reverse("admin:mfa_authenticator_change", args=[authenticator.pk]), form)
+    added = client.post(reverse("admin:mfa_authenticator_add"), form)
+
+    assert (changed.status_code, added.status_code) == (302, 403)
+    authenticator.refresh_from_db()
+    assert (authenticator.type, owner.authenticator_set.count()) == ("totp", 1)
