@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
 from events.inputs import ascii_int, has_control_characters
-from events.models import Event
+from events.models import Event, SubForum
 
 from . import exports, imports, services
 from .badges import badge_pdf
@@ -38,7 +38,7 @@ def staff_edition(slug: str) -> Event:
     return get_object_or_404(Event, slug=slug)
 
 
-def desk_point(event: Event, value: str):
+def desk_point(event: Event, value: str) -> SubForum | None:
     """The sub-forum a desk admits to from its `point` value: None (the entrance) when empty, else one
     of the edition's sub-forums by its number; anything else (another edition's, "²", "٣") is 404."""
     if not value:
