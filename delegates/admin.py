@@ -1,15 +1,18 @@
 """The organizers' admin for people: accounts, registrations (changed only through the services),
 the outbox and the audit log; and the seat counts on each edition."""
 
+from allauth.mfa.admin import AuthenticatorAdmin
+from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.template.response import TemplateResponse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from events.admin import EditionTimeZoneMixin, EventAdmin, SubForumAdmin
+from events.admin import EditionTimeZoneMixin, EventAdmin, SafeInputAdminMixin, SubForumAdmin
 from events.models import Event, SubForum
 
 from . import exports, services
@@ -20,7 +23,7 @@ from .selectors import seat_summary
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(SafeInputAdminMixin, DjangoUserAdmin):
     """Accounts keyed by email; superusers administer them."""
 
     ordering = ["email"]
@@ -57,7 +60,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(SafeInputAdminMixin, admin.ModelAdmin):
     list_display = ["name_latin", "name_native", "organization", "country", "user"]
     list_filter = ["country", "preferred_language"]
     list_select_related = ["user"]
@@ -76,7 +79,23 @@ class ProfileAdmin(admin.ModelAdmin):
         return False
 
 
-class SubForumFilter(admin.SimpleListFilter):
+class OfferedValueListFilter(admin.SimpleListFilter):
+    """A list filter that applies only a value it offers; any other is the admin's "invalid lookup"."""
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if value not in {str(key) for key, _label in self.lookup_choices}:
+            raise IncorrectLookupParameters(f"{self.parameter_name}={value!r} is not offered")
+        return self.filter_by(queryset, value)
+
+    def filter_by(self, queryset, value: str):
+        """The rows for one of the offered values."""
+        raise NotImplementedError
+
+
+class SubForumFilter(OfferedValueListFilter):
     """Registrations that chose a sub-forum."""
 
     title = _("sub-forum")
@@ -88,13 +107,11 @@ class SubForumFilter(admin.SimpleListFilter):
             for sf in SubForum.objects.select_related("event")
         ]
 
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(seats__sub_forum_id=self.value())
-        return queryset
+    def filter_by(self, queryset, value: str):
+        return queryset.filter(seats__sub_forum_id=value)
 
 
-class SeatInline(admin.TabularInline):
+class SeatInline(SafeInputAdminMixin, admin.TabularInline):
     model = SubForumSeat
     extra = 0
     fields = ["sub_forum", "state", "requested_at"]
@@ -116,7 +133,7 @@ class RejectForm(forms.Form):
 PASSPORT_FIELDS = ["passport_number", "passport_nationality", "passport_birth_date", "passport_expires_on"]
 
 
-class CountryFilter(admin.SimpleListFilter):
+class CountryFilter(OfferedValueListFilter):
     """Registrations by the delegate's country, named in the reader's language."""
 
     title = _("country")
@@ -130,14 +147,12 @@ class CountryFilter(admin.SimpleListFilter):
         )
         return sorted(((code, countries.name(code)) for code in codes if code), key=lambda item: str(item[1]))
 
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(user__profile__country=self.value())
-        return queryset
+    def filter_by(self, queryset, value: str):
+        return queryset.filter(user__profile__country=value)
 
 
 @admin.register(Registration)
-class RegistrationAdmin(EditionTimeZoneMixin, admin.ModelAdmin):
+class RegistrationAdmin(SafeInputAdminMixin, EditionTimeZoneMixin, admin.ModelAdmin):
     """Registrations are read here and changed only through the services (the bulk actions)."""
 
     list_display = [
@@ -352,7 +367,7 @@ class RegistrationAdmin(EditionTimeZoneMixin, admin.ModelAdmin):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(SafeInputAdminMixin, admin.ModelAdmin):
     """The outbox: what was sent, what waits for a retry and why, what failed."""
 
     list_display = [
@@ -414,7 +429,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(SafeInputAdminMixin, admin.ModelAdmin):
     """Who did what, when; nobody edits it."""
 
     list_display = ["created_at", "action", "actor", "event", "registration", "data"]
@@ -430,6 +445,21 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class ReadOnlyAuthenticatorAdmin(SafeInputAdminMixin, AuthenticatorAdmin):
+    """Two-factor authenticators are set up by their owners (allauth's pages); superusers see and
+    delete them here, never type one in: a hand-made type or secret locks the owner out, and data
+    that does not suit its type breaks allauth's own display of it (a 500)."""
+
+    readonly_fields = ["user", "type", "data", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request):
         return False
 
 

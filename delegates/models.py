@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
+from events.inputs import without_nul
 from events.models import AttendanceMode, Event, Honorific, SubForum
 
 
@@ -313,6 +314,11 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+    def save(self, *args, **kwargs):
+        """Details keep what was asked (raw filters too), but never a NUL: PostgreSQL's jsonb refuses it."""
+        self.data = without_nul(self.data)
+        super().save(*args, **kwargs)
 
 
 class OutboxMessage(models.Model):

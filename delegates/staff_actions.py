@@ -18,7 +18,7 @@ from . import services
 from .forms import RegistrationForm
 from .models import Registration
 from .permissions import allows, permission_required
-from .staff_views import StaffView, staff_edition
+from .staff_views import StaffView, desk_point, staff_edition
 from .text import PlainTextFormMixin
 
 
@@ -157,8 +157,7 @@ def cancel_for_delegate(request, event_slug: str, pk: int):
 def undo_check_in(request, event_slug: str, pk: int):
     """Take back a check-in made by mistake, at the entrance or at one sub-forum."""
     event, registration = _scoped(event_slug, pk)
-    point = request.POST.get("point", "")
-    sub_forum = get_object_or_404(event.sub_forums.all(), pk=point) if point.isdigit() else None
+    sub_forum = desk_point(event, request.POST.get("point", ""))
     if services.undo_check_in(registration=registration, actor=request.user, sub_forum=sub_forum):
         messages.success(request, _("The check-in is undone: the badge is admitted again."))
     else:

@@ -6,6 +6,7 @@ visitors are sent to sign in). The checks are in delegates/permissions.py."""
 import csv
 import io
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -18,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from events.models import Event
+from events.inputs import ascii_int, has_control_characters
+from events.models import Event, SubForum
 
 from . import exports, imports, services
 from .badges import badge_pdf
@@ -35,6 +37,30 @@ FILTER_PARAMS = RegistrationFilter.Meta.fields
 def staff_edition(slug: str) -> Event:
     """The edition named in a staff URL, drafts included (the view's permission is checked first)."""
     return get_object_or_404(Event, slug=slug)
+
+
+def desk_point(event: Event, value: str) -> SubForum | None:
+    """The sub-forum a desk admits to from its `point` value: None (the entrance) when empty, else one
+    of the edition's sub-forums by its number; anything else (another edition's, "²", "٣") is 404."""
+    if not value:
+        return None
+    pk = ascii_int(value)
+    if pk is None:
+        raise Http404
+    return get_object_or_404(event.sub_forums.all(), pk=pk)
+
+
+class PresetForm(forms.Form):
+    """A preset's name and the list's query string it reruns (Django's fields refuse NUL)."""
+
+    name = forms.CharField(max_length=100)
+    query = forms.CharField(max_length=2000, required=False, strip=False)
+
+
+class DeskSearchForm(forms.Form):
+    """The desk's name search (Django's field refuses NUL)."""
+
+    q = forms.CharField(max_length=100, required=False)
 
 
 def filter_params(query) -> dict:
@@ -139,9 +165,10 @@ def _posted_list(request, event: Event) -> QueryDict:
     preset = request.POST.get("preset", "")
     if not preset:
         return request.POST
-    if not (preset.isascii() and preset.isdigit()):
+    preset_id = ascii_int(preset)
+    if preset_id is None:
         raise Http404
-    return QueryDict(get_object_or_404(ExportPreset, pk=preset, owner=request.user, event=event).query)
+    return QueryDict(get_object_or_404(ExportPreset, pk=preset_id, owner=request.user, event=event).query)
 
 
 def _invalid_filters(request, event: Event, params: QueryDict, message: str) -> HttpResponseRedirect:
@@ -156,17 +183,30 @@ def _invalid_filters(request, event: Event, params: QueryDict, message: str) -> 
 def save_preset(request, event_slug: str):
     """Save the current filters and columns under a name, for this staff member only."""
     event = staff_edition(event_slug)
-    name = request.POST.get("name", "").strip()[:100]
-    query = request.POST.get("query", "")[:2000]
+    form = PresetForm(
+        {"name": request.POST.get("name", "").strip()[:100], "query": request.POST.get("query", "")[:2000]}
+    )
     list_url = reverse("staff:registrations", args=[event.slug])
-    if not name:
-        messages.error(request, _("Give the preset a name."))
+    if not form.is_valid():
+        _say_preset_errors(request, form)
+        query = "" if "query" in form.errors else form.cleaned_data["query"]
         return HttpResponseRedirect(f"{list_url}?{query}")
+    name, query = form.cleaned_data["name"], form.cleaned_data["query"]
     ExportPreset.objects.update_or_create(
         owner=request.user, event=event, name=name, defaults={"query": query}
     )
     messages.success(request, _("Preset “%(name)s” saved.") % {"name": name})
     return HttpResponseRedirect(f"{list_url}?{query}")
+
+
+def _say_preset_errors(request, form: PresetForm) -> None:
+    """Why the preset was not saved: no name, or a value Django's fields refuse (a NUL)."""
+    for name, errors in form.errors.items():
+        if name == "name" and not form.data["name"]:
+            messages.error(request, _("Give the preset a name."))
+            continue
+        for error in errors:
+            messages.error(request, error)
 
 
 @permission_required("staff_area")
@@ -212,14 +252,11 @@ class CheckInDeskView(StaffView):
     @cached_property
     def sub_forum(self):
         """The sub-forum this desk admits to; None at the venue entrance."""
-        point = self.request.GET.get("point") or self.request.POST.get("point") or ""
-        if not point.isdigit():
-            return None
-        return get_object_or_404(self.event.sub_forums.all(), pk=point)
+        return desk_point(self.event, self.request.GET.get("point") or self.request.POST.get("point") or "")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.get("q", "").strip()[:100]
+        query = self.desk_query()
         context.update(
             {
                 "event": self.event,
@@ -232,13 +269,25 @@ class CheckInDeskView(StaffView):
         )
         return context
 
+    def desk_query(self) -> str:
+        """The name searched for; a refused one (a NUL) is said and searched for as nothing."""
+        form = DeskSearchForm({"q": self.request.GET.get("q", "")[:100]})
+        if form.is_valid():
+            return form.cleaned_data["q"]
+        for error in form.errors["q"]:
+            messages.error(self.request, error)
+        return ""
+
     def post(self, request, *args, **kwargs):
-        registration_id = request.POST.get("registration", "")
+        token = request.POST.get("token", "")[:100]
+        registration_id = ascii_int(request.POST.get("registration", ""))
+        if has_control_characters(token):  # no badge carries one (and PostgreSQL refuses NUL)
+            token, registration_id = "", None
         outcome = services.check_in(
             event=self.event,
             actor=request.user,
-            token=request.POST.get("token", "")[:100],
-            registration_id=int(registration_id) if registration_id.isdigit() else None,
+            token=token,
+            registration_id=registration_id,
             sub_forum=self.sub_forum,
         )
         if "application/json" in request.headers.get("Accept", ""):
@@ -275,9 +324,7 @@ def _outcome_json(outcome) -> dict:
 def desk_counts_json(request, event_slug: str):
     """The desk's live counts."""
     event = staff_edition(event_slug)
-    point = request.GET.get("point", "")
-    sub_forum = get_object_or_404(event.sub_forums.all(), pk=point) if point.isdigit() else None
-    return JsonResponse(desk_counts(event, sub_forum))
+    return JsonResponse(desk_counts(event, desk_point(event, request.GET.get("point", ""))))
 
 
 class DashboardView(StaffView):
@@ -326,7 +373,7 @@ class ImportView(StaffView):
         if not stored or stored["event"] != self.event.pk:
             messages.error(request, _("Upload the file again: the preview has expired."))
             return redirect("staff:import", self.event.slug)
-        dropped = {int(number) for number in request.POST.getlist("drop") if number.isdigit()}
+        dropped = {ascii_int(number) for number in request.POST.getlist("drop")} - {None}
         rows = [row for row in imports.check_rows(self.event, stored["rows"]) if row.number not in dropped]
         try:
             done = imports.import_rows(event=self.event, rows=rows, actor=request.user)

@@ -3,7 +3,10 @@
 import datetime
 
 from django.contrib import admin, messages
-from django.db import IntegrityError
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -21,6 +24,7 @@ from .forms import (
     ExhibitAdminForm,
     SpeakerAdminForm,
 )
+from .inputs import ascii_int, has_control_characters
 from .models import (
     SERIES_NAME,
     Appearance,
@@ -37,6 +41,49 @@ from .models import (
 from .services import clone_event
 from .timezones import respond_in_time_zone
 from .translation import in_every_language
+
+
+class KeyCheckedAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget, which looks up only the submitted values that can be keys.
+
+    Django's own passes whatever was posted to `pk__in` when it shows a refused form again, and a
+    value like "abc" then fails in the query (a 500) instead of in the form (a message)."""
+
+    def optgroups(self, name, value, attr=None):
+        key = self.field.remote_field.model._meta.get_field(self.field.remote_field.field_name)
+        return super().optgroups(name, [item for item in value if _can_be_key(key, item)], attr)
+
+
+def _can_be_key(key, value) -> bool:
+    """Whether a posted value can be looked up as this key (an integer key takes ASCII digits only)."""
+    if isinstance(key, models.IntegerField):
+        return ascii_int(str(value)) is not None
+    try:
+        key.get_prep_value(key.to_python(value))
+    except (ValidationError, ValueError, TypeError):
+        return False
+    return not has_control_characters(str(value))
+
+
+class SafeInputAdminMixin:
+    """What every admin of the project does with bad input: a list's filter or search value with a
+    control character (NUL breaks PostgreSQL) is the admin's "invalid lookup" (a redirect to `?e=1`),
+    and autocomplete fields show a refused form again without looking up what cannot be a key."""
+
+    def get_changelist_instance(self, request):
+        """Refuse control characters in any name or value of the list's query string."""
+        for name, values in request.GET.lists():
+            if any(has_control_characters(text) for text in (name, *values)):
+                raise IncorrectLookupParameters("a control character in the query string")
+        return super().get_changelist_instance(request)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """Autocomplete fields use the widget that checks keys before looking them up."""
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KeyCheckedAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class EditionTimeZoneMixin:
@@ -60,13 +107,13 @@ class EditionTimeZoneMixin:
 DEFAULT_EDITION_TZ = "Asia/Shanghai"
 
 
-class EventRoleInline(admin.TabularInline):
+class EventRoleInline(SafeInputAdminMixin, admin.TabularInline):
     model = EventRole
     extra = 0
     autocomplete_fields = ["organization"]
 
 
-class SubForumInline(TranslationTabularInline):
+class SubForumInline(SafeInputAdminMixin, TranslationTabularInline):
     model = SubForum
     extra = 0
     fields = ["order", "kind", "title", "slug", "starts_at", "ends_at", "room", "modes", "in_person_capacity"]
@@ -75,7 +122,7 @@ class SubForumInline(TranslationTabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(EditionTimeZoneMixin, TranslationAdmin):
+class EventAdmin(SafeInputAdminMixin, EditionTimeZoneMixin, TranslationAdmin):
     form = EventAdminForm
     list_display = ["title", "theme", "city", "start_on", "end_on", "status", "is_sample"]
     list_filter = ["status", "is_sample", "country", "requires_approval"]
@@ -142,6 +189,9 @@ class EventAdmin(EditionTimeZoneMixin, TranslationAdmin):
             except IntegrityError:  # another organizer took the slug a moment ago
                 self.message_user(request, _("An edition with this slug already exists."), messages.ERROR)
                 return None
+            except ValidationError as error:  # the copy breaks a rule of the edition: say which
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                return None
             self.log_addition(request, clone, [{"added": {"name": "clone", "object": str(source)}}])
             self.message_user(
                 request,
@@ -168,14 +218,14 @@ def _clone_initial(source: Event) -> dict:
     return {"start_on": start, "edition_number": number, "slug": slug}
 
 
-class AppearanceInline(admin.TabularInline):
+class AppearanceInline(SafeInputAdminMixin, admin.TabularInline):
     model = Appearance
     extra = 0
     autocomplete_fields = ["speaker"]
 
 
 @admin.register(SubForum)
-class SubForumAdmin(EditionTimeZoneMixin, TranslationAdmin):
+class SubForumAdmin(SafeInputAdminMixin, EditionTimeZoneMixin, TranslationAdmin):
     list_display = ["title", "event", "kind", "local_start", "room", "modes", "in_person_capacity"]
     list_filter = ["event", "kind", "modes"]
     list_select_related = ["event"]
@@ -195,14 +245,14 @@ class SubForumAdmin(EditionTimeZoneMixin, TranslationAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(TranslationAdmin):
+class OrganizationAdmin(SafeInputAdminMixin, TranslationAdmin):
     list_display = ["name", "short_name", "kind", "country"]
     list_filter = ["kind", "country"]
     search_fields = in_every_language("name", "short_name")
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(TranslationAdmin):
+class SpeakerAdmin(SafeInputAdminMixin, TranslationAdmin):
     form = SpeakerAdminForm
     list_display = ["name_latin", "name_native", "position", "organization", "country", "protocol_rank"]
     list_filter = ["country", "honorific"]
@@ -212,7 +262,7 @@ class SpeakerAdmin(TranslationAdmin):
 
 
 @admin.register(Sector)
-class SectorAdmin(TranslationAdmin):
+class SectorAdmin(SafeInputAdminMixin, TranslationAdmin):
     list_display = ["name", "slug", "exhibit_count"]
     search_fields = in_every_language("name")
     prepopulated_fields = {"slug": ["name"]}
@@ -227,7 +277,7 @@ class SectorAdmin(TranslationAdmin):
 
 
 @admin.register(Exhibit)
-class ExhibitAdmin(TranslationAdmin):
+class ExhibitAdmin(SafeInputAdminMixin, TranslationAdmin):
     form = ExhibitAdminForm
     list_display = ["title", "event", "exhibitor", "hall", "booth", "sector_list", "is_featured"]
     list_filter = ["event", "is_featured", "sectors"]
@@ -247,7 +297,7 @@ class ExhibitAdmin(TranslationAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(TranslationAdmin):
+class DocumentAdmin(SafeInputAdminMixin, TranslationAdmin):
     form = DocumentAdminForm
     list_display = ["title", "event", "kind", "published_on"]
     list_filter = ["event", "kind"]

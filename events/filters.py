@@ -4,12 +4,39 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .inputs import has_control_characters
 from .models import Exhibit
 from .selectors import search_exhibits
 
 
+class ControlCharacterFreeForm(forms.Form):
+    """A filter form that refuses control characters (NUL above all) in every value it reads."""
+
+    def clean(self):
+        """Mark each field whose raw value (any of its parts or repeats) holds a control character."""
+        cleaned = super().clean()
+        for name in self.fields:
+            prefix = self.add_prefix(name)
+            keys = [key for key in self.data if key == prefix or key.startswith(f"{prefix}_")]
+            values = [value for key in keys for value in _all_values(self.data, key)]
+            if any(isinstance(value, str) and has_control_characters(value) for value in values):
+                self.add_error(name, _("Remove the control characters from this value."))
+        return cleaned
+
+
+def _all_values(data, key) -> list:
+    """Every value given for a key (a query string may repeat it)."""
+    return data.getlist(key) if hasattr(data, "getlist") else [data.get(key)]
+
+
 class StrictFilterSet(django_filters.FilterSet):
-    """A filter value that is not offered yields its form error and no rows, never a silent "all"."""
+    """A filter value that is not offered yields its form error and no rows, never a silent "all";
+    a value with a control character is refused in every filter, present or future."""
+
+    def get_form_class(self):
+        """The filters' form, on top of the one that refuses control characters."""
+        form_class = super().get_form_class()
+        return type(form_class.__name__, (ControlCharacterFreeForm, form_class), {})
 
     @property
     def qs(self):

@@ -1,10 +1,12 @@
 """Forms of the organizers' admin: edition cloning and checked uploads."""
 
+import datetime
 import zoneinfo
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from .documents import check_pdf
@@ -76,13 +78,25 @@ class DocumentAdminForm(forms.ModelForm):
         return upload
 
 
+# The years a new edition may start in: the copy shifts every date of the source by the same
+# distance, which must stay far from the calendar's ends (years 1 and 9999 overflow).
+FIRST_CLONE_DAY = datetime.date(2000, 1, 1)
+LAST_CLONE_DAY = datetime.date(2999, 12, 31)
+# The edition number is stored in a PositiveSmallIntegerField.
+LARGEST_EDITION_NUMBER = 32767
+
+
 class CloneEventForm(forms.Form):
     """What an organizer gives when cloning an edition."""
 
     start_on = forms.DateField(
-        label=_("First day of the new edition"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("First day of the new edition"),
+        widget=forms.DateInput(attrs={"type": "date", "min": FIRST_CLONE_DAY, "max": LAST_CLONE_DAY}),
+        validators=[MinValueValidator(FIRST_CLONE_DAY), MaxValueValidator(LAST_CLONE_DAY)],
     )
-    edition_number = forms.IntegerField(label=_("Edition number"), min_value=1)
+    edition_number = forms.IntegerField(
+        label=_("Edition number"), min_value=1, max_value=LARGEST_EDITION_NUMBER
+    )
     slug = forms.SlugField(label=_("Slug"), max_length=100)
 
     def clean_slug(self):

@@ -18,6 +18,7 @@ from django.views.generic import TemplateView
 from . import selectors
 from .calendar import programme_calendar
 from .filters import ExhibitFilter
+from .inputs import ascii_int
 
 EXHIBITS_PER_PAGE = 12
 
@@ -169,7 +170,7 @@ class ExhibitListView(PublicEventMixin, TemplateView):
         params = {name: self.request.GET[name][:200] for name in self.params if self.request.GET.get(name)}
         page = self.request.GET.get("page", "1")
         # ASCII digits only ("²" is a digit to Python), read as a number: "01" and "1" are one page.
-        page_number = int(page) if page.isascii() and page.isdigit() and len(page) < 6 else 1
+        page_number = (ascii_int(page) if len(page) < 6 else None) or 1
         choices = exhibit_choices(self.event)
         context["filter_query"] = urlencode(params)
         context["filter_key"] = exhibit_cache_key(params, page_number, choices)

@@ -33,9 +33,10 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def add_totp(user: User) -> None:
     """Give the account a TOTP authenticator, as staff need for /staff/ and /admin/ (FORUM_STAFF_MFA_REQUIRED)."""
-    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "test-only"})
+    # A real (encrypted) secret: a page that checks a code must be able to compute one.
+    TOTP.activate(user, generate_totp_secret())
 
 
 def superuser(*, with_totp: bool = True) -> User:

@@ -303,7 +303,8 @@ SUPERUSERS_ONLY = {VIEW: {SUPERUSER}, ADD: {SUPERUSER}, CHANGE: {SUPERUSER}, DEL
 ADMIN_MODELS = {
     "auth.group": SUPERUSERS_ONLY,
     "account.emailaddress": SUPERUSERS_ONLY,
-    "mfa.authenticator": SUPERUSERS_ONLY,
+    # Authenticators are set up by their owners: superusers see and delete them, never type one in.
+    "mfa.authenticator": {VIEW: {SUPERUSER}, ADD: set(), CHANGE: {SUPERUSER}, DELETE: {SUPERUSER}},
     "django_tasks_database.dbtaskresult": {VIEW: {SUPERUSER}, ADD: set(), CHANGE: set(), DELETE: set()},
     "delegates.user": SUPERUSERS_ONLY,
     "events.organization": PROGRAMME,
@@ -383,6 +384,11 @@ def test_every_pattern_is_classified_once():
 
 @pytest.fixture
 def world():
+    """The world every role is asked in (see `build_world`)."""
+    return build_world()
+
+
+def build_world() -> World:
     """A's approved in-person registration on an open edition, staff of each role, and one object of
     every model the admin shows."""
     event = open_event()
