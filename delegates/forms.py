@@ -8,12 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from events.models import AttendanceMode, Event, SubForum
+from events.text import PlainTextFormMixin, hidden_character
 from events.uploads import check_size
 
 from . import rules
 from .models import Profile, Registration
 from .rules import PASSPORT_FIELDS, RegistrationDetails, RegistrationError
-from .text import PlainTextFormMixin, hidden_character
 
 PRIVACY_NOTICE_VERSION = "2026-11"
 # Names as printed in the machine-readable zone of a passport: Latin letters, spaces, hyphens,
@@ -31,7 +31,7 @@ def latin_name(value: str) -> None:
 
 
 class ProfileForm(PlainTextFormMixin, forms.ModelForm):
-    """Who the delegate is, as on their passport (plain text only: delegates/text.py)."""
+    """Who the delegate is, as on their passport (plain text only: events/text.py)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

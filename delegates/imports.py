@@ -29,13 +29,13 @@ from django_countries import countries
 from phonenumber_field.formfields import PhoneNumberField
 
 from events.models import AttendanceMode, Event
+from events.text import PlainTextFormMixin
 
 from . import services
 from .forms import latin_name
 from .models import Honorific, Profile, Registration, User
 from .outbox import queue_email
 from .rules import RegistrationDetails, RegistrationError, check
-from .text import PlainTextFormMixin
 
 HEADER = [
     "email",
@@ -117,7 +117,7 @@ DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%d %H:%M:%S"]  # ISO dates; XLSX date cells r
 
 
 class ImportRowForm(PlainTextFormMixin, forms.Form):
-    """One row of the file, checked like the delegate's own forms (plain text: delegates/text.py)."""
+    """One row of the file, checked like the delegate's own forms (plain text: events/text.py)."""
 
     email = forms.EmailField()
     given_name_latin = forms.CharField(max_length=100, validators=[latin_name])

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic.edit import FormMixin
 
+from events.text import PlainTextFormMixin
 from events.timezones import respond_in_time_zone
 
 from . import services
@@ -19,7 +20,6 @@ from .forms import RegistrationForm
 from .models import Registration
 from .permissions import allows, permission_required
 from .staff_views import StaffView, desk_point, staff_edition
-from .text import PlainTextFormMixin
 
 
 def _registration(event, pk: int) -> Registration:

@@ -39,6 +39,7 @@ from .models import (
     ordinal,
 )
 from .services import clone_event
+from .text import apply_plain_text_rule
 from .timezones import respond_in_time_zone
 from .translation import in_every_language
 
@@ -68,7 +69,15 @@ def _can_be_key(key, value) -> bool:
 class SafeInputAdminMixin:
     """What every admin of the project does with bad input: a list's filter or search value with a
     control character (NUL breaks PostgreSQL) is the admin's "invalid lookup" (a redirect to `?e=1`),
-    and autocomplete fields show a refused form again without looking up what cannot be a key."""
+    and autocomplete fields show a refused form again without looking up what cannot be a key.
+    Every text field follows the plain-text rule (events/text.py), as on the site's own forms."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        """The model's form field, refusing invisible characters when it takes text."""
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            apply_plain_text_rule(field)
+        return field
 
     def get_changelist_instance(self, request):
         """Refuse control characters in any name or value of the list's query string."""

@@ -4,13 +4,22 @@ every form people type into, with a message that names the character."""
 import datetime
 
 import pytest
+from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 
 from delegates.models import Profile, Registration, User
 from delegates.roles import ORGANIZERS
-from delegates.text import hidden_character
+from events.text import hidden_character
 
-from .factories import EventFactory, ProfileFactory, SubForumFactory, UserFactory, open_event, staff_member
+from .factories import (
+    EventFactory,
+    ProfileFactory,
+    SpeakerFactory,
+    SubForumFactory,
+    UserFactory,
+    open_event,
+    staff_member,
+)
 from .test_import import csv_file, person
 from .test_on_behalf import NOW, edit_form, register
 from .test_registration_pages import in_person_post
@@ -211,3 +220,53 @@ def test_import_rows_with_hidden_characters_are_errors_and_nothing_is_written(cl
     }
     response = client.post(reverse("staff:import", args=["forum"]), {"confirm": "1"})
     assert not User.objects.filter(email__startswith="delegate").exists()
+
+
+def admin_change(client, model_admin_url: str, obj, **changes):
+    """Send back an admin change form as it was shown, with `changes`."""
+    url = reverse(model_admin_url, args=[obj.pk])
+    form = client.get(url).context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and value != [] and not isinstance(value, FieldFile)
+    }
+    data = {name: value.pk if hasattr(value, "pk") else value for name, value in data.items()}
+    return client.post(url, {**data, **changes})
+
+
+@pytest.mark.parametrize("spoof", ["RLO", "ZWSP"])
+def test_the_admin_refuses_hidden_characters_in_delegates_names_and_speakers_positions(client, spoof):
+    client.force_login(staff_member(ORGANIZERS))
+    character = SPOOFS[spoof]
+    profile = ProfileFactory(given_name_native="Айгерим")
+    speaker = SpeakerFactory(position="Minister")
+
+    refused_profile = admin_change(
+        client, "admin:delegates_profile_change", profile, given_name_native=f"Ай{character}герим"
+    )
+    refused_speaker = admin_change(
+        client, "admin:events_speaker_change", speaker, position_en=f"Minister{character}"
+    )
+
+    assert refused_profile.context["adminform"].form.errors["given_name_native"] == [refusal(character)]
+    assert refused_speaker.context["adminform"].form.errors["position_en"] == [refusal(character)]
+    profile.refresh_from_db()
+    speaker.refresh_from_db()
+    assert (profile.given_name_native, speaker.position) == ("Айгерим", "Minister")
+
+
+def test_the_admin_saves_plain_names_and_positions(client):
+    client.force_login(staff_member(ORGANIZERS))
+    profile = ProfileFactory(given_name_native="Айгерим")
+    speaker = SpeakerFactory(position="Minister")
+
+    saved_profile = admin_change(
+        client, "admin:delegates_profile_change", profile, given_name_native="Айгуль"
+    )
+    saved_speaker = admin_change(client, "admin:events_speaker_change", speaker, position_en="Vice-Minister")
+
+    assert (saved_profile.status_code, saved_speaker.status_code) == (302, 302)
+    profile.refresh_from_db()
+    speaker.refresh_from_db()
+    assert (profile.given_name_native, speaker.position) == ("Айгуль", "Vice-Minister")

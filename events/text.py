@@ -72,14 +72,20 @@ def validate_multi_line(value) -> None:
     _validate(value, multi_line=True)
 
 
+def apply_plain_text_rule(field) -> None:
+    """Put the plain-text rule on a form field that takes text (multi-line for text areas; never passwords)."""
+    if isinstance(field, forms.CharField) and not isinstance(field.widget, forms.PasswordInput):
+        multi_line = isinstance(field.widget, forms.Textarea)
+        field.validators.append(validate_multi_line if multi_line else validate_single_line)
+
+
 class PlainTextFormMixin:
     """Puts the plain-text rule on every text field of the form (multi-line for text areas).
 
-    Forms that take names or free text inherit it, so a field added later is covered too."""
+    Forms that take names or free text inherit it, so a field added later is covered too; the
+    admin's forms get it from SafeInputAdminMixin (events/admin.py)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            if isinstance(field, forms.CharField) and not isinstance(field.widget, forms.PasswordInput):
-                multi_line = isinstance(field.widget, forms.Textarea)
-                field.validators.append(validate_multi_line if multi_line else validate_single_line)
+            apply_plain_text_rule(field)
