@@ -66,7 +66,7 @@ def accepted_codes(event: Event) -> list[tuple[str, str, list[str]]]:
     languages = [code for code, _name in settings.LANGUAGES]
     return [
         ("country", _("ISO code or English name, for example"), ["KZ", "Kazakhstan"]),
-        ("honorific", _("one of these, or empty"), list(Honorific.values)),
+        ("honorific", _("one of these, or empty"), [value for value in Honorific.values if value]),
         ("category", _("one of"), list(Registration.Category.values)),
         ("mode", _("one of"), list(AttendanceMode.values)),
         (

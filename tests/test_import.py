@@ -351,3 +351,10 @@ def test_a_workbook_with_a_document_type_declaration_is_refused(client, event, o
     response = upload(client, SimpleUploadedFile("list.xlsx", buffer.getvalue()))
 
     assert response.context["file_error"] == "This is not an XLSX file we can read."
+
+
+def test_the_import_page_lists_each_accepted_honorific_and_no_empty_one(client, event, organizer):
+    page = client.get(reverse("staff:import", args=["forum"])).content.decode()
+
+    codes = re.search(r"<dt><code>honorific</code></dt>\s*<dd>(.*?)</dd>", page, re.S).group(1)
+    assert re.findall(r"<code>(.*?)</code>", codes) == ["he", "dr", "prof", "mr", "ms"]
