@@ -171,6 +171,22 @@ class Registration(models.Model):
     )
     category = models.CharField(_("category"), max_length=16, choices=Category)
     mode = models.CharField(_("attendance"), max_length=10, choices=AttendanceMode)
+    delegation = models.ForeignKey(
+        "Delegation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("delegation"),
+    )
+    invitation = models.ForeignKey(
+        "Invitation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="registrations",
+        verbose_name=_("invitation"),
+    )
     status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.PENDING)
     sub_forums = models.ManyToManyField(
         SubForum, through="SubForumSeat", related_name="registrations", verbose_name=_("sub-forums")
@@ -254,6 +270,115 @@ class Registration(models.Model):
         if not self.passport_number:
             return ""
         return "•" * max(len(self.passport_number) - 2, 2) + self.passport_number[-2:]
+
+
+def new_invitation_code():
+    """A random, unguessable invitation code (192 bits)."""
+    return secrets.token_urlsafe(24)
+
+
+class Delegation(models.Model):
+    """A government's or an organization's delegation to one edition, registered by its focal points."""
+
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("Government")
+        INTERNATIONAL = "international", _("International organization")
+        OTHER = "other", _("Other")
+
+    event = models.ForeignKey(
+        Event, on_delete=models.PROTECT, related_name="delegations", verbose_name=_("edition")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.GOVERNMENT)
+    country = CountryField(_("country"), blank=True, help_text=_("Required for a government delegation."))
+    protocol_order = models.PositiveSmallIntegerField(
+        _("protocol order"),
+        default=0,
+        help_text=_("Lower comes first in protocol lists; ties are ordered by country name."),
+    )
+    quota_in_person = models.PositiveIntegerField(
+        _("quota in person"), null=True, blank=True, help_text=_("Blank: no quota.")
+    )
+    quota_online = models.PositiveIntegerField(
+        _("quota online"), null=True, blank=True, help_text=_("Blank: no quota.")
+    )
+    focal_points = models.ManyToManyField(
+        "User", blank=True, related_name="focal_point_of", verbose_name=_("focal points")
+    )
+    head = models.ForeignKey(
+        "Registration",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("head of delegation"),
+    )
+    notes = models.TextField(_("notes for organizers"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        ordering = ["protocol_order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "name"], name="delegation_name_unique_per_event"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def quota(self, mode: str) -> int | None:
+        """The quota for one attendance mode, or None when there is none."""
+        return self.quota_in_person if mode == AttendanceMode.IN_PERSON else self.quota_online
+
+
+class Invitation(models.Model):
+    """A code that lets people register for an edition by invitation, optionally bound to one email,
+    a delegation and a category, for a number of uses until it expires or is revoked."""
+
+    event = models.ForeignKey(
+        Event, on_delete=models.PROTECT, related_name="invitations", verbose_name=_("edition")
+    )
+    code = models.CharField(max_length=64, unique=True, default=new_invitation_code, editable=False)
+    email = models.EmailField(
+        _("for this email address only"), blank=True, help_text=_("Blank: anyone with the code.")
+    )
+    delegation = models.ForeignKey(
+        Delegation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("delegation"),
+    )
+    category = models.CharField(_("category"), max_length=16, choices=Registration.Category, blank=True)
+    language = models.CharField(
+        _("language of the invitation email"), max_length=10, choices=settings.LANGUAGES, default="en"
+    )
+    max_uses = models.PositiveIntegerField(_("number of uses"), default=1)
+    uses = models.PositiveIntegerField(_("used"), default=0, editable=False)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(uses__lte=models.F("max_uses")), name="invitation_uses_within_max"
+            ),
+            models.CheckConstraint(condition=Q(max_uses__gte=1), name="invitation_at_least_one_use"),
+        ]
+
+    def __str__(self):
+        return f"{self.event} – …{self.code[-6:]}"
 
 
 class SubForumSeat(models.Model):

@@ -116,6 +116,10 @@ class Event(models.Model):
         PUBLISHED = "published", _("Published")
         ARCHIVED = "archived", _("Archived")
 
+    class Access(models.TextChoices):
+        OPEN = "open", _("Open to anyone with an account")
+        INVITATION = "invitation", _("By invitation only")
+
     series_name = models.CharField(_("series name"), max_length=200)
     edition_number = models.PositiveSmallIntegerField(_("edition number"))
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
@@ -134,6 +138,13 @@ class Event(models.Model):
     start_on = models.DateField(_("first day"))
     end_on = models.DateField(_("last day"))
     status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.DRAFT)
+    access = models.CharField(
+        _("who may register"),
+        max_length=12,
+        choices=Access,
+        default=Access.OPEN,
+        help_text=_("By invitation: only people with a valid invitation code can register."),
+    )
     registration_opens_at = models.DateTimeField(
         _("registration opens"), null=True, blank=True, help_text=_("In the edition's local time.")
     )
