@@ -4,15 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0004_field_names_translated'),
+        ("events", "0004_field_names_translated"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='event',
-            name='access',
-            field=models.CharField(choices=[('open', 'Open to anyone with an account'), ('invitation', 'By invitation only')], default='open', help_text='By invitation: only people with a valid invitation code can register.', max_length=12, verbose_name='who may register'),
+            model_name="event",
+            name="access",
+            field=models.CharField(
+                choices=[("open", "Open to anyone with an account"), ("invitation", "By invitation only")],
+                default="open",
+                help_text="By invitation: only people with a valid invitation code can register.",
+                max_length=12,
+                verbose_name="who may register",
+            ),
         ),
     ]
