@@ -369,10 +369,19 @@ def _person(email: str, profile: Profile) -> tuple[User, bool]:
         try:
             profile.full_clean()
         except ValidationError as error:  # the caller's form checks first; this keeps bad rows out
-            raise RegistrationError("profile_incomplete", " ".join(error.messages)) from error
+            raise RegistrationError("profile_incomplete", _profile_errors(error)) from error
         profile.save()
     user.refresh_from_db()
     return user, created
+
+
+def _profile_errors(error: ValidationError) -> str:
+    """A profile's errors, each after the name of its field."""
+    fields = {field.name: field.verbose_name for field in Profile._meta.fields}
+    return " ".join(
+        f"{fields.get(name, '')}: {' '.join(messages)}".lstrip(": ")
+        for name, messages in error.message_dict.items()
+    )
 
 
 def _welcome(event: Event, user: User, created: bool) -> None:
@@ -437,6 +446,7 @@ def replace_delegation_member(
     _may_manage(actor, delegation)
     seat_ids = list(registration.seats.values_list("sub_forum_id", flat=True))
     held = _lock_rows(registration.event, seat_ids, delegation=delegation)
+    delegation = held.delegation  # its head as stored now
     now = now or timezone.now()
     _window_for(actor, held.event, now)
     registration.refresh_from_db()
@@ -521,10 +531,12 @@ def edit_registration(
 
     The delegate edits while registration is open; organizers also after it closed, and the
     delegate is then told by email what changed."""
-    event = _lock(
+    held = _lock_rows(
         registration.event,
         [*registration.seats.values_list("sub_forum_id", flat=True), *(sf.pk for sf in sub_forums)],
+        delegation=registration.delegation,
     )
+    event = held.event
     now = now or timezone.now()  # after the locks, like submit_registration
     registration.refresh_from_db()
     registration.event = event
@@ -533,7 +545,8 @@ def edit_registration(
     self_service = actor == registration.user
     _enforce_rules(event, registration.user, details, sub_forums, self_service=self_service, now=now)
     changed = _changed_fields(registration, details, sub_forums)
-    if details.mode != registration.mode:
+    if details.mode != registration.mode:  # the other mode's quota must have room for one more
+        _raise_first(rules.check_quota(delegation=held.delegation, mode=details.mode, exclude=registration))
         _switch_mode(registration, details.mode, actor, now)
     _apply_details(registration, details)
     if registration.consent_version and registration.consented_at is None:
