@@ -331,8 +331,8 @@ def _raise_first(violations: list[rules.Violation]) -> None:
 
 def _use_invitation(invitation: Invitation) -> None:
     """Count one use of an invitation whose row this transaction holds locked."""
-    # F() keeps the count exact even where the row is not locked (the test seam); the check
-    # constraint uses <= max_uses refuses the one too many.
+    # F() adds in the database, so no use is lost even where the row is not locked (the test
+    # seam); the check constraint (uses <= max_uses) is the last guard against one too many.
     Invitation.objects.filter(pk=invitation.pk).update(uses=F("uses") + 1)
     invitation.refresh_from_db(fields=["uses"])
 

@@ -1,5 +1,7 @@
 """Delegate pages: profile, registration, my registrations, cancellation. Views stay thin."""
 
+from urllib.parse import quote
+
 from allauth.account.adapter import get_adapter as get_account_adapter
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -10,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views import i18n as i18n_views
@@ -113,7 +115,7 @@ class RegisterView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not Profile.objects.filter(user=request.user).exists():
             messages.info(request, _("Please tell us who you are first."))
-            return redirect(f"{reverse('delegates:profile')}?{urlencode({'next': request.get_full_path()})}")
+            return redirect(f"{reverse('delegates:profile')}?next={quote(request.get_full_path(), safe='/')}")
         return super().dispatch(request, *args, **kwargs)
 
     @cached_property
