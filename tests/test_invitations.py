@@ -251,3 +251,17 @@ def test_new_account_signs_up_through_the_invitation_and_comes_back_to_it(client
     response = client.post(link)
     assert response.status_code == 302
     assert response["Location"] == target
+
+
+@pytest.mark.parametrize(
+    ("language", "required", "used_up"),
+    [
+        ("ru", "только по приглашениям", "уже использовано"),
+        ("zh-hans", "仅凭邀请注册", "使用次数已用完"),
+    ],
+)
+def test_refusals_are_in_the_readers_language(client, event, delegate, language, required, used_up):
+    invitation = invite(event, uses=1)
+    assert required in client.get(register_url(), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    page = client.get(register_url(invitation.code), HTTP_ACCEPT_LANGUAGE=language)
+    assert used_up in page.content.decode()
