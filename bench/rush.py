@@ -10,6 +10,19 @@ registration for that sub-forum. It prints the submit latencies, then what the d
 registrations, confirmed and waitlisted seats, waiting-list positions and outbox rows, and a verdict.
 It stops gunicorn and drops the database at the end. The exit code is 0 whenever the figures were
 produced: this is a measurement, not a test.
+
+Delegation mode:  .venv/bin/python bench/rush.py --delegations 6 [--members 30] [--quota 20]
+[--capacity 100] [--clients 32]
+
+Focal points registering their delegations' members all at once (issue 11). It builds the same
+throw-away database, gives the sample edition `--capacity` in-person seats, creates `--delegations`
+delegations with an in-person quota of `--quota` and two focal points each, then releases
+`--clients` threads at once, each calling the member service (`add_delegation_member`, with its
+own database connection) for `--members` new people per delegation, alternating its two focal
+points. There is no focal point page to post to yet, so this mode calls the service the page will
+call: it measures the locks, counts and writes, not HTTP. It prints the latencies, the refusals by
+code, and what the database holds: members per delegation against the quota, seats against the
+edition's capacity, the waiting list and the outbox, and a verdict.
 """
 
 import argparse
@@ -106,6 +119,7 @@ def prepare_rush(users: int, capacity: int, sessions_path: str) -> dict:
     if not event.is_registration_open():
         raise RuntimeError(f"registration for {EVENT_SLUG} is not open ({event.registration_state()})")
     event.in_person_capacity = None
+    event.access = Event.Access.OPEN  # the rush posts without invitation codes
     event.save()
     sub_forum = (
         event.sub_forums.filter(modes__in=[SubForum.Modes.IN_PERSON, SubForum.Modes.BOTH])
@@ -214,9 +228,201 @@ def run_django_step(name: str, values: list[str]) -> None:
     if name == "prepare":
         users, capacity, sessions_path = values
         result = prepare_rush(int(users), int(capacity), sessions_path)
+    elif name == "delegations":
+        result = delegation_rush(*(int(value) for value in values))
     else:
         result = rush_figures(int(values[0]))
     print(json.dumps(result))
+
+
+# --- delegation mode (in-Django: focal points calling the member service at once) -------------
+
+
+def prepare_delegations(delegations: int, quota: int, capacity: int) -> list:
+    """Cap the edition's in-person seats; create the delegations, each with two focal points."""
+    from delegates.models import Delegation
+    from events.models import Event
+
+    event = Event.objects.get(slug=EVENT_SLUG)
+    event.in_person_capacity = capacity
+    event.save()
+    focal_points = create_delegates(2 * delegations)
+    created = []
+    for number in range(delegations):
+        delegation = Delegation.objects.create(
+            event=event, name=f"Rush delegation {number:02d}", quota_in_person=quota
+        )
+        delegation.focal_points.add(*focal_points[2 * number : 2 * number + 2])
+        created.append(delegation)
+    return created
+
+
+def member_job(delegation, focal_point, number: int, travel: dict):
+    """One focal point adds one in-person member; returns (seconds, refusal code or "")."""
+    from delegates import services
+    from delegates.models import Profile
+    from delegates.rules import RegistrationDetails
+
+    def job() -> tuple[float, str]:
+        profile = Profile(
+            given_name_latin="Member",
+            family_name_latin=f"{delegation.pk:02d}-{number:04d}",
+            position="Expert",
+            organization="Ministry of Foreign Affairs",
+            country="KZ",
+            phone="+77012345678",
+            preferred_language="ru",
+        )
+        details = RegistrationDetails(category="government", mode="in_person", **travel)
+        started = time.perf_counter()
+        try:
+            services.add_delegation_member(
+                delegation=delegation,
+                actor=focal_point,
+                email=f"member-{delegation.pk}-{number:04d}@{EMAIL_DOMAIN}",
+                profile=profile,
+                details=details,
+                sub_forums=[],
+            )
+            code = ""
+        except services.RegistrationError as error:
+            code = error.code
+        return time.perf_counter() - started, code
+
+    return job
+
+
+def delegation_rush(delegations: int, members: int, quota: int, capacity: int, clients: int) -> dict:
+    """Release `clients` threads on every delegation's new members; return latencies, refusals and figures."""
+    from django.db import connection
+
+    from events.models import Event
+
+    event = Event.objects.get(slug=EVENT_SLUG)
+    arrival = datetime.datetime.combine(
+        event.start_on - datetime.timedelta(days=1), datetime.time(14), tzinfo=event.tz
+    )
+    travel = {"arrival_at": arrival, "departure_at": arrival + datetime.timedelta(days=4)}
+    created = prepare_delegations(delegations, quota, capacity)
+    jobs: queue.Queue = queue.Queue()
+    for delegation in created:
+        focal_points = list(delegation.focal_points.order_by("pk"))
+        for number in range(members):
+            jobs.put(member_job(delegation, focal_points[number % 2], number, travel))
+    results: list[tuple[float, str]] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(clients + 1)
+
+    def worker() -> None:
+        try:
+            barrier.wait(timeout=BARRIER_TIMEOUT)
+            while True:
+                try:
+                    job = jobs.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    outcome = job()
+                except Exception as error:  # anything but a coded refusal is a failure to report
+                    with lock:
+                        failures.append(f"{type(error).__name__}: {error}")
+                    continue
+                with lock:
+                    results.append(outcome)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    barrier.wait(timeout=BARRIER_TIMEOUT)
+    started = time.monotonic()
+    for thread in threads:
+        thread.join()
+    wall = time.monotonic() - started
+    return {
+        "latencies": [seconds for seconds, _code in results],
+        "refusals": _count(code for _seconds, code in results if code),
+        "failures": failures[:ERROR_SAMPLES],
+        "failed": len(failures),
+        "wall": wall,
+        **delegation_figures(created),
+    }
+
+
+def _count(values) -> dict[str, int]:
+    """How many times each value occurs."""
+    counts: dict[str, int] = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    return counts
+
+
+def delegation_figures(created: list) -> dict:
+    """Members per delegation against quota, seats against capacity, the line and the outbox."""
+    from delegates.models import OutboxMessage, Registration
+    from delegates.rules import active_members
+
+    registrations = Registration.objects.filter(event__slug=EVENT_SLUG, delegation__in=created)
+    return {
+        "members": [active_members(delegation, "in_person").count() for delegation in created],
+        "holding_seat": Registration.objects.filter(event__slug=EVENT_SLUG, mode="in_person")
+        .holding_seat()
+        .count(),
+        "waitlisted": registrations.filter(status=Registration.Status.WAITLISTED).count(),
+        "outbox": OutboxMessage.objects.filter(kind="imported", to__endswith=f"@{EMAIL_DOMAIN}").count(),
+    }
+
+
+def delegation_benchmark(args: argparse.Namespace, env: dict[str, str]) -> None:
+    """Create the database, run the focal points' rush in one Django process, report; drop the database."""
+    print(f"forum_site delegation rush at {git_revision()}")
+    try:
+        create_demo_database(DB_NAME, env, collectstatic=False)
+        print(
+            f"\nDelegation rush: {args.delegations} delegations x {args.members} new in-person members "
+            f"(quota {args.quota} each, edition capacity {args.capacity}), {args.clients} threads released "
+            f"at once, each with its own PostgreSQL connection. Load average before: {load_average()}.\n"
+        )
+        values = [args.delegations, args.members, args.quota, args.capacity, args.clients]
+        result = django_step(SCRIPT, "delegations", *map(str, values), env=env, timeout=args.timeout + 600)
+        print_delegation_figures(result, args)
+    finally:
+        handle_signals(during_cleanup=True)
+        if not args.keep_db:
+            drop_database(DB_NAME)
+
+
+def print_delegation_figures(result: dict, args: argparse.Namespace) -> None:
+    """Print latencies, refusals, members against quotas, seats against capacity, and a verdict."""
+    ms = [seconds * 1000 for seconds in result["latencies"]]
+    accepted = args.delegations * min(args.members, args.quota)
+    print(f"calls               {len(ms)} ({result['failed']} failed)")
+    print(
+        f"latency ms          p50 {percentile(ms, 50):.0f}  p95 {percentile(ms, 95):.0f}  "
+        f"p99 {percentile(ms, 99):.0f}  max {max(ms, default=0):.0f}"
+    )
+    print(f"wall time           {result['wall']:.2f} s ({len(ms) / result['wall']:.1f} calls/s)")
+    print(f"refusals            {result['refusals'] or 'none'}")
+    for failure in result["failures"]:
+        print(f"  failure: {failure}")
+    print(f"members             {result['members']} (quota {args.quota} each)")
+    print(f"holding a seat      {result['holding_seat']} (capacity {args.capacity})")
+    print(f"waitlisted          {result['waitlisted']}")
+    print(f"outbox (welcome)    {result['outbox']}")
+    problems = []
+    if result["failed"]:
+        problems.append(f"{result['failed']} failures")
+    if max(result["members"], default=0) > args.quota or sum(result["members"]) != accepted:
+        problems.append(f"members {result['members']} against quota {args.quota}")
+    if result["holding_seat"] != min(accepted, args.capacity):
+        problems.append(f"{result['holding_seat']} holding a seat")
+    if result["outbox"] != accepted:
+        problems.append(f"{result['outbox']} welcome emails != {accepted}")
+    print(f"\nTargets: no failure, {accepted} members (at most {args.quota} per delegation), ")
+    print(f"min(members, capacity) = {min(accepted, args.capacity)} holding a seat, one welcome email each.")
+    print(f"VERDICT: {'FAIL (' + '; '.join(problems) + ')' if problems else 'PASS'}")
 
 
 # --- HTTP -------------------------------------------------------------------------------------
@@ -452,7 +658,12 @@ def parse_args() -> argparse.Namespace:
         "--timeout", type=float, default=300.0, help="time limit of the rush in s (default 300)"
     )
     parser.add_argument("--keep-db", action="store_true", help=f"do not drop {DB_NAME} at the end")
-    parser.add_argument("--step", choices=["prepare", "figures"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--delegations", type=int, default=0, help="delegation mode: this many delegations (default 0: off)"
+    )
+    parser.add_argument("--members", type=int, default=30, help="new members per delegation (default 30)")
+    parser.add_argument("--quota", type=int, default=20, help="in-person quota per delegation (default 20)")
+    parser.add_argument("--step", choices=["prepare", "figures", "delegations"], help=argparse.SUPPRESS)
     parser.add_argument("values", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if (
@@ -462,6 +673,9 @@ def parse_args() -> argparse.Namespace:
         or args.workers < 1
         or args.threads < 1
         or not 0 < args.timeout <= 3600
+        or not 0 <= args.delegations <= 100
+        or not 1 <= args.members <= 1000
+        or args.quota < 0
     ):
         parser.error(
             "need 1 <= --users <= 5000, 0 <= --capacity <= --users, 1 <= --clients <= 512, "
@@ -524,6 +738,10 @@ def main() -> int:
     if args.step:
         run_django_step(args.step, args.values)
         return 0
+    if args.delegations:
+        return run_interruptible(
+            lambda: delegation_benchmark(args, bench_env(DB_NAME, dummy_tasks=True)), "delegation rush"
+        )
     return run_interruptible(lambda: benchmark(args, bench_env(DB_NAME, dummy_tasks=True)), "rush")
 
 

@@ -140,6 +140,12 @@ class RegistrationForm(PlainTextFormMixin, forms.ModelForm):
         self.fields["departure_at"].help_text = self.fields["arrival_at"].help_text
         self.fields["interpretation_language"].choices = settings.LANGUAGES
 
+    def fix_category(self, category: str) -> None:
+        """The invitation gives the category: shown, not chosen (a posted value is ignored)."""
+        self.fields["category"].disabled = True
+        self.fields["category"].initial = category
+        self.initial["category"] = category
+
     def _hide_stored_passport(self):
         """Never send a stored passport back to the browser: show it masked, keep it if left blank."""
         if not self.instance.passport_number:

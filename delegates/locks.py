@@ -1,6 +1,7 @@
 """Short, ordered, bounded locks on the rows that capacity is counted against.
 
-Always in one order (the edition, then its sub-forums by id), only inside a transaction, and on
+Always in one order (the edition, then the invitation being used, then the delegation whose quota
+is counted, then the sub-forums by id), only inside a transaction, and on
 PostgreSQL never waiting longer than FORUM_LOCK_TIMEOUT_SECONDS: past that the change is refused
 with `Busy` (the page says "try again"; other clients get 503 with Retry-After), never a 500.
 On SQLite the immediate transaction already serialises writers (its own busy timeout applies).
@@ -10,6 +11,7 @@ counting and writing, which lets the concurrency tests prove they can see overbo
 
 import contextlib
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import OperationalError, connection
@@ -18,6 +20,7 @@ from django.shortcuts import render
 
 from events.models import Event, SubForum
 
+from .models import Delegation, Invitation
 from .rules import Busy
 
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE when lock_timeout expires
@@ -63,26 +66,59 @@ def _set_lock_timeout() -> None:
             cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{milliseconds}ms"])
 
 
+@dataclass(frozen=True)
+class Held:
+    """The rows a change holds, as stored now (read after the locks were granted)."""
+
+    event: Event
+    invitation: Invitation | None = None
+    delegation: Delegation | None = None
+
+
 def lock_capacity(event: Event, sub_forum_ids: Iterable[int] = ()) -> Event:
     """Lock the edition row, then the sub-forum rows in id order; return the edition as stored now.
 
     Capacities and the approval flag are read from the returned row, never from an object loaded
     before the lock, so an organizer's change that committed meanwhile is seen."""
+    return lock_rows(event, sub_forum_ids).event
+
+
+def lock_rows(
+    event: Event,
+    sub_forum_ids: Iterable[int] = (),
+    *,
+    invitation: Invitation | None = None,
+    delegation: Delegation | None = None,
+) -> Held:
+    """Lock the edition, the invitation, the delegation (the invitation's, if it names one), then the
+    sub-forums by id; return the rows as stored now, so uses and quotas are counted on fresh rows."""
     if not connection.in_atomic_block:
         raise RuntimeError("lock_capacity() must run inside transaction.atomic().")
-    if not _seam.locking:
-        return Event.objects.get(pk=event.pk)
-    _set_lock_timeout()
+    locking = _seam.locking
     ids = sorted(set(sub_forum_ids))
+    if locking:
+        _set_lock_timeout()
     try:
-        fresh = Event.objects.select_for_update().get(pk=event.pk)
-        if ids:
+        fresh = _fetch(Event, event.pk, locking)
+        if invitation is not None:
+            invitation = _fetch(Invitation, invitation.pk, locking)
+            if invitation.delegation_id is not None:
+                delegation = invitation.delegation
+        if delegation is not None:
+            delegation = _fetch(Delegation, delegation.pk, locking)
+        if ids and locking:
             list(SubForum.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
     except OperationalError as error:
         if is_lock_timeout(error):
             raise Busy from error
         raise
-    return fresh
+    return Held(fresh, invitation, delegation)
+
+
+def _fetch(model, pk: int, locking: bool):
+    """One row as stored now, locked unless the test seam switched locking off."""
+    manager = model.objects.select_for_update() if locking else model.objects
+    return manager.get(pk=pk)
 
 
 class BusyMiddleware:

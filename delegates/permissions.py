@@ -16,6 +16,25 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404
 
+from .models import Delegation
+
+
+def is_focal_point(user, delegation) -> bool:
+    """Whether the account registers this delegation's members (a focal point is not staff)."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and delegation.pk
+        and delegation.focal_points.filter(pk=user.pk).exists()
+    )
+
+
+def focal_delegations(user):
+    """The delegations this account is a focal point of (none for anonymous or inactive accounts)."""
+    if not (user.is_authenticated and user.is_active):
+        return Delegation.objects.none()
+    return Delegation.objects.filter(focal_points=user)
+
 
 def can_use_staff_area(user) -> bool:
     """Registration staff and Organizers (and superusers); everyone else sees 404."""

@@ -20,7 +20,7 @@ from django_countries import countries
 
 from events.models import AttendanceMode, Event, SubForum
 
-from .models import Profile, Registration
+from .models import Delegation, Invitation, Profile, Registration
 
 PASSPORT_NUMBER = RegexValidator(
     r"^[A-Z0-9]{5,20}$", _("Use 5 to 20 Latin capital letters and digits, without spaces.")
@@ -216,6 +216,85 @@ def _sub_forums(event: Event, mode: str, sub_forums: Iterable[SubForum]) -> list
             message = NOT_OFFERED[mode] % {"title": sub_forum.title}
             violations.append(Violation("sub_forum_mode_not_offered", message, "sub_forums"))
     return violations
+
+
+INVITATION_MESSAGES = {
+    "invitation_required": _(
+        "Registration for this edition is by invitation only. Open the invitation link you received."
+    ),
+    "invitation_unknown": _(
+        "This invitation code is not valid for this edition. Check the link you received."
+    ),
+    "invitation_expired": _("This invitation has expired. Ask the organizers for a new one."),
+    "invitation_revoked": _("This invitation was withdrawn by the organizers."),
+    "invitation_used_up": _("This invitation has already been used as many times as it allows."),
+    "invitation_other_email": _(
+        "This invitation is for another email address. Sign in with the address it was sent to."
+    ),
+}
+
+
+def invitation_violation(code: str) -> Violation:
+    """The violation of an invitation rule, by its code (one of INVITATION_MESSAGES)."""
+    return Violation(code, INVITATION_MESSAGES[code], "invitation")
+
+
+def check_invitation(
+    *, event: Event, invitation: Invitation | None, email: str, now: datetime.datetime | None = None
+) -> list[Violation]:
+    """Whether this invitation lets the account with this email register for the edition.
+
+    None for an edition by invitation is `invitation_required`; an open edition needs none, but a
+    code given there is still checked (it may carry a delegation and a category)."""
+    if invitation is None:
+        if event.access == Event.Access.INVITATION:
+            return [invitation_violation("invitation_required")]
+        return []
+    now = now or timezone.now()
+    if invitation.event_id != event.pk:  # a code of another edition is, for this one, no code at all
+        code = "invitation_unknown"
+    elif invitation.revoked_at is not None and invitation.revoked_at <= now:
+        code = "invitation_revoked"
+    elif invitation.expires_at is not None and invitation.expires_at <= now:
+        code = "invitation_expired"
+    elif invitation.uses >= invitation.max_uses:
+        code = "invitation_used_up"
+    elif invitation.email and invitation.email.casefold() != (email or "").casefold():
+        code = "invitation_other_email"
+    else:
+        return []
+    return [invitation_violation(code)]
+
+
+def active_members(delegation: Delegation, mode: str):
+    """The delegation's members that count against its quota for this mode.
+
+    Waitlisted members count too: promotion from the edition's line does not look at quotas, so a
+    quota that ignored them would be exceeded the day the line moves."""
+    return delegation.members.filter(
+        mode=mode, status__in=(*Registration.SEAT_HOLDING, Registration.Status.WAITLISTED)
+    )
+
+
+def check_quota(
+    *, delegation: Delegation | None, mode: str, exclude: Registration | None = None
+) -> list[Violation]:
+    """One more member of this mode fits in the delegation's quota (call it with the delegation locked)."""
+    if delegation is None or delegation.quota(mode) is None:
+        return []
+    members = active_members(delegation, mode)
+    if exclude is not None and exclude.pk is not None:
+        members = members.exclude(pk=exclude.pk)
+    quota = delegation.quota(mode)
+    if members.count() < quota:
+        return []
+    label = AttendanceMode(mode).label if mode in AttendanceMode.values else mode
+    message = _("The delegation “%(name)s” has used all %(quota)d of its seats (%(mode)s).") % {
+        "name": delegation.name,
+        "quota": quota,
+        "mode": label,
+    }
+    return [Violation("delegation_quota_full", message, "mode")]
 
 
 def check(

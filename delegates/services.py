@@ -11,16 +11,29 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import AttendanceMode, Event, SubForum
 
-from . import rules
+from . import permissions, rules
 from .locks import counted as _counted
 from .locks import lock_capacity as _lock
-from .models import AuditEntry, CheckIn, Profile, Registration, SubForumSeat, User, new_badge_token
+from .locks import lock_rows as _lock_rows
+from .models import (
+    AuditEntry,
+    CheckIn,
+    Delegation,
+    Invitation,
+    Profile,
+    Registration,
+    SubForumSeat,
+    User,
+    new_badge_token,
+)
 from .notifications import notify
 from .rules import Busy as Busy  # callers catch it from here (a RegistrationError: "try again")
 from .rules import RegistrationDetails, RegistrationError
@@ -204,24 +217,70 @@ def submit_registration(
     sub_forums: list[SubForum],
     now: datetime.datetime | None = None,
     imported: bool = False,
+    invitation: Invitation | None = None,
+    delegation: Delegation | None = None,
 ) -> Registration:
     """Register a delegate: a seat if one is free (pending or approved), else the waiting list.
 
     Registering again after cancelling brings the same row back at the end of the line. Organizers'
     imports (`imported`) may come outside the window, without travel dates or consent (the
-    delegate confirms later); the import sends its own invitation."""
-    event = _lock(event, [sub_forum.pk for sub_forum in sub_forums])
+    delegate confirms later); the import sends its own invitation. On an edition by invitation a
+    delegate's own registration needs a valid `invitation`, which is used once and, when it names
+    a delegation and a category, gives them; a delegation's quota per mode is never exceeded."""
+    return _register(
+        event=event,
+        user=user,
+        details=details,
+        sub_forums=sub_forums,
+        now=now,
+        imported=imported,
+        invitation=invitation,
+        delegation=delegation,
+        actor=user,
+        action="imported" if imported else "submitted",
+    )
+
+
+def _register(
+    *,
+    event: Event,
+    user: User,
+    details: RegistrationDetails,
+    sub_forums: list[SubForum],
+    now: datetime.datetime | None,
+    imported: bool,
+    invitation: Invitation | None,
+    delegation: Delegation | None,
+    actor: User | None,
+    action: str,
+) -> Registration:
+    """submit_registration's work, inside the caller's transaction, recorded as `action` by `actor`."""
+    held = _lock_rows(
+        event, [sub_forum.pk for sub_forum in sub_forums], invitation=invitation, delegation=delegation
+    )
+    event, invitation, delegation = held.event, held.invitation, held.delegation
     # The line is ordered by this moment, so it is read once the locks are held: seats are
     # handed out in lock order, and the waiting list must follow the same order.
     now = now or timezone.now()
+    if invitation is not None or not imported:  # organizers' imports need no invitation
+        _raise_first(rules.check_invitation(event=event, invitation=invitation, email=user.email, now=now))
+    if invitation is not None and invitation.category:
+        details = details.replace(category=invitation.category)
+    if delegation is not None and delegation.event_id != event.pk:
+        raise RegistrationError(
+            "delegation_of_other_edition", _("This delegation belongs to another edition.")
+        )
     _enforce_rules(event, user, details, sub_forums, self_service=not imported, now=now)
     registration = Registration.objects.filter(event=event, user=user).first()
     if registration is not None and registration.status not in (Status.CANCELLED, Status.REJECTED):
         raise RegistrationError("already_registered", _("You are already registered for this edition."))
     if registration is not None and registration.status == Status.REJECTED:
         raise RegistrationError("rejected", _("Your registration for this edition was declined."))
+    _raise_first(rules.check_quota(delegation=delegation, mode=details.mode))
     registration = registration or Registration(event=event, user=user)
     _apply_details(registration, details)
+    registration.delegation = delegation
+    registration.invitation = invitation
     seat_free = _edition_seat_free(event, registration.mode) and _nobody_waiting(
         event, registration.mode, registration
     )
@@ -240,15 +299,19 @@ def submit_registration(
         raise RegistrationError(
             "already_registered", _("You are already registered for this edition.")
         ) from error
+    if invitation is not None:
+        _use_invitation(invitation)
     _set_sub_forums(registration, sub_forums, now)
     if registration.holds_seat:
         _take_sub_forum_seats(registration, now)
     _audit(
-        "imported" if imported else "submitted",
+        action,
         registration,
-        user,
+        actor,
         status=registration.status,
         mode=registration.mode,
+        delegation=registration.delegation_id,
+        invitation=registration.invitation_id,
     )
     if imported:
         return registration
@@ -257,6 +320,192 @@ def submit_registration(
         {Status.PENDING: "received", Status.APPROVED: "approved"}.get(registration.status, "waitlisted"),
     )
     return registration
+
+
+def _raise_first(violations: list[rules.Violation]) -> None:
+    """Refuse with the first violation (and all of them), if any."""
+    if violations:
+        first = violations[0]
+        raise RegistrationError(first.code, first.message, first.field, violations)
+
+
+def _use_invitation(invitation: Invitation) -> None:
+    """Count one use of an invitation whose row this transaction holds locked."""
+    # F() adds in the database, so no use is lost even where the row is not locked (the test
+    # seam); the check constraint (uses <= max_uses) is the last guard against one too many.
+    Invitation.objects.filter(pk=invitation.pk).update(uses=F("uses") + 1)
+    invitation.refresh_from_db(fields=["uses"])
+
+
+# --- delegations -----------------------------------------------------------------------------
+
+
+def _may_manage(actor: User, delegation: Delegation) -> None:
+    """Only the delegation's focal points and organizers add or replace its members."""
+    if not (permissions.is_focal_point(actor, delegation) or permissions.can_edit_for_delegate(actor)):
+        raise RegistrationError("not_focal_point", _("You do not manage this delegation."))
+
+
+def _window_for(actor: User, event: Event, now: datetime.datetime) -> None:
+    """A focal point (not an organizer) changes the delegation's members only while registration is open."""
+    if not permissions.can_edit_for_delegate(actor) and not event.is_registration_open(now):
+        raise RegistrationError("registration_closed", _("Registration for this edition is not open."))
+
+
+def _person(email: str, profile: Profile) -> tuple[User, bool]:
+    """The account with this email (created, without a usable password, if new) and whether it is new.
+
+    A person who keeps a profile already keeps it; a new one gets the profile given."""
+    from allauth.account.models import EmailAddress
+
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    created = user is None
+    if created:
+        user = User.objects.create_user(email=email.strip())  # no usable password until they set one
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=False)
+    if not Profile.objects.filter(user=user).exists():
+        profile.pk = None
+        profile.user = user
+        try:
+            profile.full_clean()
+        except ValidationError as error:  # the caller's form checks first; this keeps bad rows out
+            raise RegistrationError("profile_incomplete", _profile_errors(error)) from error
+        profile.save()
+    user.refresh_from_db()
+    return user, created
+
+
+def _profile_errors(error: ValidationError) -> str:
+    """A profile's errors, each after the name of its field."""
+    fields = {field.name: field.verbose_name for field in Profile._meta.fields}
+    return " ".join(
+        f"{fields.get(name, '')}: {' '.join(messages)}".lstrip(": ")
+        for name, messages in error.message_dict.items()
+    )
+
+
+def _welcome(event: Event, user: User, created: bool) -> None:
+    """The importer's email: set a password (if new), check the details and give consent."""
+    # Imported lazily: the importer calls these services, and its email is the one to reuse.
+    from .imports import _invite
+
+    _invite(event, user, created)
+
+
+@transaction.atomic
+def add_delegation_member(
+    *,
+    delegation: Delegation,
+    actor: User,
+    email: str,
+    profile: Profile,
+    details: RegistrationDetails,
+    sub_forums: list[SubForum],
+    now: datetime.datetime | None = None,
+) -> Registration:
+    """A focal point (or an organizer) registers a person in the delegation, within its quota.
+
+    The person gets an account if new (no usable password), the `profile` given if they have none,
+    and a registration as the importer makes it: consent pending, no travel dates needed; then
+    the importer's email, in their language, to set a password and confirm."""
+    _may_manage(actor, delegation)
+    _window_for(actor, delegation.event, now or timezone.now())
+    user, created = _person(email, profile)
+    registration = _register(
+        event=delegation.event,
+        user=user,
+        details=details.replace(consent_version=""),  # the member gives consent, not the focal point
+        sub_forums=sub_forums,
+        now=now,  # None: the moment the locks are held, which orders the waiting list
+        imported=True,
+        invitation=None,
+        delegation=delegation,
+        actor=actor,
+        action="member_added",
+    )
+    _welcome(registration.event, user, created)
+    return registration
+
+
+@transaction.atomic
+def replace_delegation_member(
+    *,
+    registration: Registration,
+    actor: User,
+    email: str,
+    profile: Profile,
+    now: datetime.datetime | None = None,
+) -> Registration:
+    """Give a member's place to another person in one transaction: same delegation, mode, category,
+    sub-forums, edition seat or place in line and sub-forum seats; the old registration is
+    cancelled without anyone being promoted in between. Both people are emailed."""
+    delegation = registration.delegation
+    if delegation is None:
+        raise RegistrationError("not_a_member", _("This registration belongs to no delegation."))
+    _may_manage(actor, delegation)
+    seat_ids = list(registration.seats.values_list("sub_forum_id", flat=True))
+    held = _lock_rows(registration.event, seat_ids, delegation=delegation)
+    delegation = held.delegation  # its head as stored now
+    now = now or timezone.now()
+    _window_for(actor, held.event, now)
+    registration.refresh_from_db()
+    if not registration.is_active or registration.delegation_id != delegation.pk:
+        raise RegistrationError("not_active", _("This registration is no longer active."))
+    user, created = _person(email, profile)
+    successor = _successor(registration, user, now)
+    old_seats = list(registration.seats.order_by("sub_forum_id"))
+    SubForumSeat.objects.bulk_create(
+        SubForumSeat(
+            registration=successor,
+            sub_forum_id=seat.sub_forum_id,
+            state=seat.state,
+            requested_at=seat.requested_at,
+        )
+        for seat in old_seats
+    )
+    registration.seats.update(state=SeatState.RELEASED)  # taken over, so nobody is promoted
+    registration.status = Status.CANCELLED
+    registration.save(update_fields=["status", "updated_at"])
+    if delegation.head_id == registration.pk:  # the replacement heads the delegation in turn
+        Delegation.objects.filter(pk=delegation.pk).update(head=successor)
+    _audit("member_replaced", registration, actor, successor=successor.pk, by_delegate=False)
+    _audit("member_replacing", successor, actor, predecessor=registration.pk, status=successor.status)
+    notify(registration, "cancelled", reason=REPLACED_REASON)
+    _welcome(successor.event, user, created)
+    return successor
+
+
+REPLACED_REASON = _("Your delegation has given your place to another member.")
+
+
+def _successor(registration: Registration, user: User, now: datetime.datetime) -> Registration:
+    """The new person's registration, in the old one's place (their own cancelled row is reused)."""
+    event = registration.event
+    details = RegistrationDetails(
+        category=registration.category,
+        mode=registration.mode,
+        interpretation_language=registration.interpretation_language,
+    )
+    sub_forums = list(registration.sub_forums.order_by("pk"))
+    _enforce_rules(event, user, details, sub_forums, self_service=False, now=now)
+    successor = Registration.objects.filter(event=event, user=user).first()
+    if successor is not None and successor.status == Status.REJECTED:
+        raise RegistrationError("rejected", _("This person's registration for this edition was declined."))
+    if successor is not None and successor.is_active:
+        raise RegistrationError(
+            "already_registered", _("This person is already registered for this edition.")
+        )
+    successor = successor or Registration(event=event, user=user)
+    _apply_details(successor, details)
+    successor.delegation_id = registration.delegation_id
+    successor.invitation = None
+    successor.status = registration.status
+    successor.seat_requested_at = registration.seat_requested_at  # the same place in line
+    successor.consented_at = None
+    successor.rejection_reason = ""
+    successor.save()
+    successor.seats.all().delete()  # a reused row's old choices; the old member's seats follow
+    return successor
 
 
 def _changed_fields(registration: Registration, details: RegistrationDetails, sub_forums) -> list[str]:
@@ -281,10 +530,12 @@ def edit_registration(
 
     The delegate edits while registration is open; organizers also after it closed, and the
     delegate is then told by email what changed."""
-    event = _lock(
+    held = _lock_rows(
         registration.event,
         [*registration.seats.values_list("sub_forum_id", flat=True), *(sf.pk for sf in sub_forums)],
+        delegation=registration.delegation,
     )
+    event = held.event
     now = now or timezone.now()  # after the locks, like submit_registration
     registration.refresh_from_db()
     registration.event = event
@@ -293,7 +544,8 @@ def edit_registration(
     self_service = actor == registration.user
     _enforce_rules(event, registration.user, details, sub_forums, self_service=self_service, now=now)
     changed = _changed_fields(registration, details, sub_forums)
-    if details.mode != registration.mode:
+    if details.mode != registration.mode:  # the other mode's quota must have room for one more
+        _raise_first(rules.check_quota(delegation=held.delegation, mode=details.mode, exclude=registration))
         _switch_mode(registration, details.mode, actor, now)
     _apply_details(registration, details)
     if registration.consent_version and registration.consented_at is None:

@@ -1,8 +1,12 @@
 """Delegate pages: profile, registration, my registrations, cancellation. Views stay thin."""
 
+from urllib.parse import quote
+
+from allauth.account.adapter import get_adapter as get_account_adapter
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -17,7 +21,7 @@ from django.views.generic import FormView, TemplateView
 from events.selectors import public_event
 from events.timezones import respond_in_time_zone
 
-from . import selectors, services
+from . import rules, selectors, services
 from .badges import badge_pdf
 from .forms import PRIVACY_NOTICE_VERSION, CancelForm, ConsentForm, ProfileForm, RegistrationForm
 from .locks import BusyMiddleware
@@ -75,8 +79,35 @@ class ProfileView(LoginRequiredMixin, FormView):
         return reverse("delegates:me")
 
 
+INVITATION_GUESSES = 20  # wrong codes a client may try ...
+INVITATION_GUESS_WINDOW_SECONDS = 600  # ... per ten minutes, then 429 until the window passes
+
+
+def _guess_key(request) -> str:
+    """The cache key counting one client's wrong invitation codes (per address, like allauth's limits)."""
+    return f"invitation-guesses:{get_account_adapter().get_client_ip(request)}"
+
+
+def guesses_exhausted(request) -> bool:
+    """Whether this client has tried too many wrong invitation codes lately."""
+    return cache.get(_guess_key(request), 0) >= INVITATION_GUESSES
+
+
+def count_wrong_guess(request) -> None:
+    """Count one wrong invitation code for this client (the window starts at the first)."""
+    key = _guess_key(request)
+    if not cache.add(key, 1, INVITATION_GUESS_WINDOW_SECONDS):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, INVITATION_GUESS_WINDOW_SECONDS)
+
+
 class RegisterView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
-    """Register for an edition, or edit the registration while registration is open."""
+    """Register for an edition, or edit the registration while registration is open.
+
+    On an edition by invitation, registering needs a valid `?invitation=<code>` (also sent back as
+    a hidden field); without one the page says why and offers nothing else, and so does a POST."""
 
     template_name = "delegates/registration_form.html"
     form_class = RegistrationForm
@@ -84,8 +115,48 @@ class RegisterView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not Profile.objects.filter(user=request.user).exists():
             messages.info(request, _("Please tell us who you are first."))
-            return redirect(f"{reverse('delegates:profile')}?next={request.path}")
+            return redirect(f"{reverse('delegates:profile')}?next={quote(request.get_full_path(), safe='/')}")
         return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def invitation_code(self) -> str:
+        """The code the delegate came with (the hidden field of a refused POST, else the link's)."""
+        code = self.request.POST.get("invitation") or self.request.GET.get("invitation") or ""
+        return code.strip()[:64]
+
+    @cached_property
+    def invitation(self):
+        """The edition's invitation with this code, or None (a code of another edition is unknown here)."""
+        if not self.invitation_code:
+            return None
+        return self.event.invitations.select_related("delegation").filter(code=self.invitation_code).first()
+
+    def invitation_refusal(self):
+        """Why this delegate may not register with the code given (a Violation), or None."""
+        if self.registration is not None:  # editing one's own registration needs no code
+            return None
+        if self.invitation_code and self.invitation is None:
+            return rules.invitation_violation("invitation_unknown")
+        violations = rules.check_invitation(
+            event=self.event, invitation=self.invitation, email=self.request.user.email
+        )
+        return violations[0] if violations else None
+
+    def refused(self):
+        """The page that says why registering is refused, and offers nothing else (429 after many guesses)."""
+        if self.invitation_code and guesses_exhausted(self.request):
+            context = {"event": self.event}
+            return TemplateResponse(self.request, "delegates/registration_guesses.html", context, status=429)
+        refusal = self.invitation_refusal()
+        if refusal is None:
+            return None
+        if refusal.code == "invitation_unknown":
+            count_wrong_guess(self.request)
+        context = {"event": self.event, "refusal": refusal}
+        return TemplateResponse(self.request, "delegates/registration_invitation.html", context, status=403)
+
+    def post(self, request, *args, **kwargs):
+        return self.refused() or super().post(request, *args, **kwargs)
 
     @cached_property
     def registration(self):
@@ -101,7 +172,7 @@ class RegisterView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
     def get(self, request, *args, **kwargs):
         if not self.event.is_registration_open():
             return self.closed()
-        return super().get(request, *args, **kwargs)
+        return self.refused() or super().get(request, *args, **kwargs)
 
     def closed(self):
         """Say registration is not open (and where an existing registration can be seen)."""
@@ -115,10 +186,17 @@ class RegisterView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
         kwargs["user"] = self.request.user
         return kwargs
 
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        if self.registration is None and self.invitation is not None and self.invitation.category:
+            form.fix_category(self.invitation.category)
+        return form
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["event"] = self.event
         context["registration"] = self.registration
+        context["invitation"] = self.invitation if self.registration is None else None
         return context
 
     def form_valid(self, form):
@@ -127,7 +205,11 @@ class RegisterView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
         try:
             if self.registration is None:
                 registration = services.submit_registration(
-                    event=self.event, user=self.request.user, details=details, sub_forums=sub_forums
+                    event=self.event,
+                    user=self.request.user,
+                    details=details,
+                    sub_forums=sub_forums,
+                    invitation=self.invitation,
                 )
             else:
                 registration = services.edit_registration(

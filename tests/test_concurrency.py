@@ -10,8 +10,9 @@ import threading
 import pytest
 
 from delegates import locks, services
-from delegates.models import Registration, SubForumSeat
+from delegates.models import Delegation, Invitation, Profile, Registration, SubForumSeat
 from delegates.selectors import seat_position
+from events.models import Event
 
 from .concurrency import THREADS, run_together
 from .factories import EventFactory, ProfileFactory, SubForumFactory, UserFactory, registration_data
@@ -146,3 +147,91 @@ def test_control_without_locks_overbooks_the_edition(open_event, unlocked):
 
     assert errors == []
     assert Registration.objects.filter(event=open_event, status="pending").count() > 30
+
+
+# --- issue 11: invitations and delegation quotas ------------------------------------------------
+
+
+def test_ten_people_accepting_a_three_use_code_at_once_give_exactly_three(open_event):
+    open_event.access = Event.Access.INVITATION
+    open_event.save()
+    invitation = Invitation.objects.create(event=open_event, max_uses=3)
+    users = delegates(10)
+
+    def accept(user):
+        return lambda: services.submit_registration(
+            event=open_event, user=user, details=registration_data(), sub_forums=[], invitation=invitation
+        )
+
+    errors = run_together([accept(user) for user in users], threads=10)
+
+    assert sorted({error.code for error in errors}) == ["invitation_used_up"]
+    assert len(errors) == 7
+    assert Registration.objects.filter(event=open_event, invitation=invitation).count() == 3
+    invitation.refresh_from_db()
+    assert invitation.uses == 3
+
+
+def _delegation(event, name, quota, focal_points):
+    """A delegation with an in-person quota and its focal points."""
+    delegation = Delegation.objects.create(event=event, name=name, quota_in_person=quota)
+    delegation.focal_points.add(*focal_points)
+    return delegation
+
+
+def add_member_job(delegation, focal_point, email):
+    """One focal point adds one in-person member."""
+    profile = Profile(
+        given_name_latin="Member",
+        family_name_latin="Delegate",
+        position="Expert",
+        organization="Ministry",
+        country="KZ",
+        phone="+77012345678",
+    )
+    return lambda: services.add_delegation_member(
+        delegation=delegation,
+        actor=focal_point,
+        email=email,
+        profile=profile,
+        details=registration_data(delegation.event, mode="in_person", consent_version=""),
+        sub_forums=[],
+    )
+
+
+def test_focal_points_adding_at_once_never_exceed_quota_nor_capacity(open_event):
+    open_event.in_person_capacity = 6
+    open_event.save()
+    focal_points = delegates(4)
+    kazakhstan = _delegation(open_event, "Kazakhstan", 5, focal_points[:2])
+    uzbekistan = _delegation(open_event, "Uzbekistan", 5, focal_points[2:])
+    jobs = [
+        add_member_job(
+            delegation, delegation.focal_points.all()[number % 2], f"{delegation.pk}-{number}@gov.test"
+        )
+        for delegation in (kazakhstan, uzbekistan)
+        for number in range(8)
+    ]
+
+    errors = run_together(jobs, threads=16)
+
+    assert sorted(error.code for error in errors) == ["delegation_quota_full"] * 6
+    for delegation in (kazakhstan, uzbekistan):
+        assert delegation.members.filter(mode="in_person").count() == 5
+    statuses = list(Registration.objects.filter(event=open_event).values_list("status", flat=True))
+    assert (statuses.count("pending"), statuses.count("waitlisted")) == (6, 4)
+
+
+def test_control_without_locks_exceeds_the_quota(open_event):
+    focal_points = delegates(2)
+    delegation = _delegation(open_event, "Kazakhstan", 3, focal_points)
+    barrier = threading.Barrier(8, timeout=60)
+    jobs = [
+        add_member_job(delegation, focal_points[number % 2], f"m{number}@gov.test") for number in range(8)
+    ]
+
+    with locks.overbooking_control(after_count=barrier.wait):
+        errors = run_together(jobs, threads=8)
+
+    assert errors == []
+    assert delegation.members.count() > 3
