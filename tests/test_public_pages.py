@@ -311,3 +311,22 @@ def test_renaming_a_shared_speaker_or_sector_refreshes_cached_pages(client, edit
     sector.save()
     assert "V. Norov" in client.get(speakers_url).content.decode()
     assert "BeiDou navigation" in client.get(exhibits_url).content.decode()
+
+
+def test_an_edition_by_invitation_offers_no_register_button_but_says_how_to_register(client, edition):
+    event = edition["event"]
+    now = datetime.datetime.now(datetime.UTC)
+    event.start_on = now.date() + datetime.timedelta(days=60)
+    event.end_on = event.start_on + datetime.timedelta(days=2)
+    event.registration_opens_at = now - datetime.timedelta(days=1)
+    event.registration_closes_at = now + datetime.timedelta(days=10)
+    event.save()
+    register = reverse("delegates:register", args=[event.slug])
+    assert register in client.get(event.get_absolute_url()).content.decode()
+
+    event.access = event.Access.INVITATION
+    event.save()
+    page = client.get(event.get_absolute_url()).content.decode()
+
+    assert register not in page
+    assert "Registration is by invitation only: open the link in your invitation email" in page
