@@ -37,7 +37,7 @@ NEW_EMAIL = "aigerim.bekova@example.kz"
 NEW_PASSWORD = "Steppe-Wind-2031"
 CSV_HEADER = [
     "Family name (Latin)", "Given name (Latin)", "Family name (native)", "Given name (native)",
-    "Honorific", "Position", "Organization", "Country", "Category", "Attendance", "Status",
+    "Honorific", "Position", "Organization", "Country", "Delegation", "Category", "Attendance", "Status",
     "Sub-forums (seat)", "Email", "Phone", "Arrival", "Departure", "Flight", "Accommodation needed",
     "Dietary needs", "Interpretation", "Checked in",
 ]  # fmt: skip
