@@ -110,7 +110,6 @@ COLUMNS = [
     Column("position", _("Position"), Kind.FREE_TEXT, "user__profile__position", 30),
     Column("organization", _("Organization"), Kind.FREE_TEXT, "user__profile__organization", 30),
     Column("country", _("Country"), Kind.COUNTRY, "user__profile__country"),
-    Column("delegation", _("Delegation"), Kind.TRANSLATED, "delegation__name", 24),
     Column("category", _("Category"), Kind.LABEL, "category", choices=tuple(Registration.Category.choices)),
     Column("mode", _("Attendance"), Kind.LABEL, "mode", 12, choices=tuple(AttendanceMode.choices)),
     Column("status", _("Status"), Kind.LABEL, "status", 14, choices=tuple(Registration.Status.choices)),
@@ -132,6 +131,8 @@ COLUMNS = [
         choices=tuple(settings.LANGUAGES),
     ),
     Column("checked_in", _("Checked in"), Kind.ADMITTED, None, 17),
+    # Last of the ordinary columns, so that files read by position before delegations existed still work.
+    Column("delegation", _("Delegation"), Kind.TRANSLATED, "delegation__name", 24),
     Column("passport_number", _("Passport number"), Kind.FREE_TEXT, "passport_number", passport=True),
     Column("passport_nationality", _("Nationality"), Kind.COUNTRY, "passport_nationality", passport=True),
     Column("passport_birth_date", _("Date of birth"), Kind.DATE, "passport_birth_date", 12, passport=True),

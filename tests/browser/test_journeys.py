@@ -37,9 +37,9 @@ NEW_EMAIL = "aigerim.bekova@example.kz"
 NEW_PASSWORD = "Steppe-Wind-2031"
 CSV_HEADER = [
     "Family name (Latin)", "Given name (Latin)", "Family name (native)", "Given name (native)",
-    "Honorific", "Position", "Organization", "Country", "Delegation", "Category", "Attendance", "Status",
+    "Honorific", "Position", "Organization", "Country", "Category", "Attendance", "Status",
     "Sub-forums (seat)", "Email", "Phone", "Arrival", "Departure", "Flight", "Accommodation needed",
-    "Dietary needs", "Interpretation", "Checked in",
+    "Dietary needs", "Interpretation", "Checked in", "Delegation",
 ]  # fmt: skip
 FOCUSED = """() => {
   const element = document.activeElement;
