@@ -1,5 +1,5 @@
-"""PDF badges: name in native script and in Latin letters, position, organization, country, a
-colour band by category, and a QR code that carries only the badge token. WeasyPrint lays them
+"""PDF badges: name in native script and in Latin letters, position, organization, country, the
+delegation (named in the badge's language, else English), a colour band by category, and a QR code that carries only the badge token. WeasyPrint lays them
 out four to an A4 page; Noto fonts (Debian's fonts-noto-core and fonts-noto-cjk) draw every script."""
 
 import segno
@@ -29,11 +29,12 @@ def qr_svg(token: str) -> str:
 
 
 def badge_pdf(event: Event, registrations) -> bytes:
-    """One PDF with a badge for each registration (with profile), four to an A4 page."""
+    """One PDF with a badge for each registration (with profile and delegation), four to an A4 page."""
     badges = [
         {
             "registration": registration,
             "profile": registration.user.profile,
+            "delegation": registration.delegation,
             "colour": CATEGORY_COLOURS[registration.category],
             "qr": qr_svg(registration.badge_token),
         }

@@ -65,6 +65,7 @@ class Kind(enum.Enum):
     DATE = "date"  # YYYY-MM-DD
     SEATS = "seats"  # each chosen sub-forum with the state of its seat
     ADMITTED = "admitted"  # when the delegate was admitted at the entrance, local time
+    TRANSLATED = "translated"  # a name organizers typed per language: the reader's, else English
 
     @property
     def is_typed(self) -> bool:
@@ -72,7 +73,7 @@ class Kind(enum.Enum):
         return self in TYPED_KINDS
 
 
-TYPED_KINDS = frozenset({Kind.FREE_TEXT, Kind.PHONE, Kind.SEATS})
+TYPED_KINDS = frozenset({Kind.FREE_TEXT, Kind.PHONE, Kind.SEATS, Kind.TRANSLATED})
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,8 @@ COLUMNS = [
         choices=tuple(settings.LANGUAGES),
     ),
     Column("checked_in", _("Checked in"), Kind.ADMITTED, None, 17),
+    # Last of the ordinary columns, so that files read by position before delegations existed still work.
+    Column("delegation", _("Delegation"), Kind.TRANSLATED, "delegation__name", 24),
     Column("passport_number", _("Passport number"), Kind.FREE_TEXT, "passport_number", passport=True),
     Column("passport_nationality", _("Nationality"), Kind.COUNTRY, "passport_nationality", passport=True),
     Column("passport_birth_date", _("Date of birth"), Kind.DATE, "passport_birth_date", 12, passport=True),
@@ -210,6 +213,7 @@ class RowBuilder(RowSource):
         super().__init__(event, columns, queryset)
         self.fields = ["pk", *dict.fromkeys(column.field for column in columns if column.field)]
         self.position = {field: index for index, field in enumerate(self.fields)}
+        self.translated = {column.field for column in columns if column.kind is Kind.TRANSLATED}
         self.country_names = {}
         self.labels = {}
 
@@ -219,8 +223,11 @@ class RowBuilder(RowSource):
         self.labels = {
             column.key: labels(column.choices) for column in self.columns if column.kind is Kind.LABEL
         }
+        # Translated names through the registration (which modeltranslation does not rewrite), in the
+        # language active now, as the labels.
+        selected = [localized(field) if field in self.translated else field for field in self.fields]
         batch = []
-        for values in self.queryset.values_list(*self.fields).iterator(chunk_size=BATCH):
+        for values in self.queryset.values_list(*selected).iterator(chunk_size=BATCH):
             batch.append(values)
             if len(batch) == BATCH:
                 yield from self._batch(batch)
@@ -356,6 +363,8 @@ class SqlRows(RowSource):
                 return IsoDate(F(field))
             case Kind.SEATS:
                 return Subquery(self._seats())
+            case Kind.TRANSLATED:
+                return localized(field)
             case Kind.ADMITTED:
                 admitted = CheckIn.objects.filter(registration=OuterRef("pk"), sub_forum__isnull=True)
                 return LocalMinute(

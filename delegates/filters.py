@@ -4,15 +4,18 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef
+from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from events.filters import StrictFilterSet
 from events.models import AttendanceMode, Event
 
-from .models import CheckIn, Profile, Registration, SubForumSeat
+from .models import CheckIn, Delegation, Profile, Registration, SubForumSeat
+from .protocol import ordered_delegations
 
+NO_DELEGATION = "none"
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 SORTS = {
     "name": ("user__profile__family_name_latin", "user__profile__given_name_latin", "pk"),
@@ -35,6 +38,7 @@ class RegistrationFilter(StrictFilterSet):
     category = django_filters.ChoiceFilter(label=_("Category"), choices=Registration.Category.choices)
     country = django_filters.ChoiceFilter(label=_("Country"), field_name="user__profile__country")
     sub_forum = django_filters.ChoiceFilter(label=_("Sub-forum"), method="filter_sub_forum")
+    delegation = django_filters.ChoiceFilter(label=_("Delegation"), method="filter_delegation")
     checked_in = django_filters.ChoiceFilter(
         label=_("Checked in"), choices=YES_NO, method="filter_checked_in"
     )
@@ -53,6 +57,7 @@ class RegistrationFilter(StrictFilterSet):
             ("status", _("Status, then place in line")),
             ("arrival", _("Arrival")),
             ("registered", _("Oldest first")),
+            ("delegation", _("Delegation (protocol order), then name")),
         ],
     )
 
@@ -65,6 +70,7 @@ class RegistrationFilter(StrictFilterSet):
             "category",
             "country",
             "sub_forum",
+            "delegation",
             "checked_in",
             "arrival_on",
             "sort",
@@ -84,6 +90,20 @@ class RegistrationFilter(StrictFilterSet):
         self.filters["sub_forum"].extra["choices"] = [
             (str(pk), title) for pk, title in event.sub_forums.values_list("pk", "title")
         ]
+        # Read when the form is drawn or a delegation is asked for: an export without one spends no query.
+        self.filters["delegation"].extra["choices"] = self._delegation_choices
+
+    @cached_property
+    def delegations(self) -> list[Delegation]:
+        """The edition's delegations in protocol order."""
+        return ordered_delegations(self.event)
+
+    def _delegation_choices(self) -> list[tuple[str, str]]:
+        """The edition's delegations in protocol order, named in the reader's language, then "none"."""
+        return [
+            *((str(delegation.pk), delegation.name) for delegation in self.delegations),
+            (NO_DELEGATION, _("No delegation")),
+        ]
 
     def filter_text(self, queryset, name, value):
         """Every word in a name (either script), the organization or the email."""
@@ -94,6 +114,12 @@ class RegistrationFilter(StrictFilterSet):
         return queryset.filter(
             Exists(SubForumSeat.objects.filter(registration=OuterRef("pk"), sub_forum_id=value))
         )
+
+    def filter_delegation(self, queryset, name, value):
+        """Members of one of the edition's delegations, or registrations of no delegation."""
+        if value == NO_DELEGATION:
+            return queryset.filter(delegation__isnull=True)
+        return queryset.filter(delegation_id=value)
 
     def filter_checked_in(self, queryset, name, value):
         """Admitted at the venue entrance, or not yet."""
@@ -109,7 +135,21 @@ class RegistrationFilter(StrictFilterSet):
 
     def filter_sort(self, queryset, name, value):
         """One of the fixed sort orders."""
+        if value == "delegation":
+            return queryset.order_by(self._protocol_rank(), *SORTS["name"][:2], "pk")
         return queryset.order_by(*SORTS[value])
+
+    def _protocol_rank(self) -> Case:
+        """Each registration's delegation's place in protocol order (none: last); the order's ties go by
+        country names, which the database does not hold, so the ranks come from the choices' order."""
+        return Case(
+            *(
+                When(delegation_id=delegation.pk, then=Value(rank))
+                for rank, delegation in enumerate(self.delegations)
+            ),
+            default=Value(len(self.delegations)),
+            output_field=IntegerField(),
+        )
 
 
 def filtered_registrations(event: Event, params) -> RegistrationFilter:

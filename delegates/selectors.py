@@ -1,13 +1,16 @@
 """Page-shaped reads of registrations, always scoped through their owner or edition."""
 
+from collections import Counter
+
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from events.models import Event
+from events.models import AttendanceMode, Event
 
 from .models import CheckIn, Registration, SubForumSeat, User
+from .protocol import ordered_delegations
 
 
 def _ahead(queryset: QuerySet, moment_field: str, moment, pk: int) -> int:
@@ -134,7 +137,7 @@ def badge_holders(queryset: QuerySet[Registration]) -> QuerySet[Registration]:
     """Who gets a badge: approved in-person delegates with a profile, by family name."""
     return (
         queryset.filter(status=Registration.Status.APPROVED, mode="in_person", user__profile__isnull=False)
-        .select_related("user__profile")
+        .select_related("user__profile", "delegation")
         .order_by("user__profile__family_name_latin", "user__profile__given_name_latin", "pk")
     )
 
@@ -150,7 +153,7 @@ def desk_counts(event: Event, sub_forum=None) -> dict[str, int]:
 
 def desk_search(event: Event, text: str, limit: int = 20) -> list[Registration]:
     """Registrations whose name (either script), organization or email matches every word, for the desk."""
-    queryset = event.registrations.matching(text, words=5).select_related("user__profile")
+    queryset = event.registrations.matching(text, words=5).select_related("user__profile", "delegation")
     return list(queryset.order_by("user__profile__family_name_latin", "pk")[:limit])
 
 
@@ -164,6 +167,59 @@ def _counts_by(queryset: QuerySet, field: str, labels: dict) -> list[dict]:
     """Counts of a choice field, in the choices' order, as bars."""
     found = dict(queryset.order_by().values_list(field).annotate(total=Count("pk")))
     return _bars([(str(label), found.get(value, 0)) for value, label in labels.items()])
+
+
+def _quota(value: int | None) -> str:
+    """A quota as shown: its number, or ∞ when there is none."""
+    return "∞" if value is None else str(value)
+
+
+def delegation_seats(event: Event) -> list[dict]:
+    """Per delegation in protocol order, then for registrations of no delegation: seats held per mode
+    against the quotas, and how many wait; nothing when the edition has no delegation. Two queries."""
+    delegations = ordered_delegations(event)
+    if not delegations:
+        return []
+    counts = Counter()
+    grouped = event.registrations.order_by().values_list("delegation_id", "mode", "status")
+    for delegation_id, mode, status, total in grouped.annotate(total=Count("pk")):
+        if status in Registration.SEAT_HOLDING:
+            counts[delegation_id, mode] += total
+        elif status == Registration.Status.WAITLISTED:
+            counts[delegation_id, "waiting"] += total
+    rows = [
+        {
+            "delegation": delegation,
+            "label": delegation.name,
+            "in_person": counts[delegation.pk, AttendanceMode.IN_PERSON],
+            "quota_in_person": _quota(delegation.quota_in_person),
+            "online": counts[delegation.pk, AttendanceMode.ONLINE],
+            "quota_online": _quota(delegation.quota_online),
+            # An organizer may lower a quota below the seats already held: the dashboard says so.
+            "over_quota": any(
+                quota is not None and counts[delegation.pk, mode] > quota
+                for mode, quota in [
+                    (AttendanceMode.IN_PERSON, delegation.quota_in_person),
+                    (AttendanceMode.ONLINE, delegation.quota_online),
+                ]
+            ),
+            "waiting": counts[delegation.pk, "waiting"],
+        }
+        for delegation in delegations
+    ]
+    rows.append(
+        {
+            "delegation": None,
+            "label": _("No delegation"),
+            "in_person": counts[None, AttendanceMode.IN_PERSON],
+            "quota_in_person": "",
+            "online": counts[None, AttendanceMode.ONLINE],
+            "quota_online": "",
+            "over_quota": False,
+            "waiting": counts[None, "waiting"],
+        }
+    )
+    return rows
 
 
 def dashboard(event: Event) -> dict:
@@ -194,6 +250,7 @@ def dashboard(event: Event) -> dict:
             [(str(countries.name(code)) if code else "—", total) for code, total in by_country]
         ),
         "seats": seat_summary(event),
+        "by_delegation": delegation_seats(event),
         "check_ins": _bars(
             [(hour.astimezone(event.tz).strftime("%Y-%m-%d %H:00"), total) for hour, total in hours]
         ),

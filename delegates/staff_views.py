@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -22,7 +22,7 @@ from django.views.generic import TemplateView
 from events.inputs import ascii_int, has_control_characters
 from events.models import Event, SubForum
 
-from . import exports, imports, services
+from . import exports, imports, protocol, services
 from .badges import badge_pdf
 from .filters import RegistrationFilter, filtered_registrations
 from .forms import ImportUploadForm
@@ -97,7 +97,7 @@ class RegistrationListView(StaffView):
         registration_filter = filtered_registrations(self.event, self.request.GET)
         registrations = registration_filter.qs
         seats = SubForumSeat.objects.select_related("sub_forum").order_by("sub_forum__starts_at", "pk")
-        registrations = registrations.select_related("user__profile").prefetch_related(
+        registrations = registrations.select_related("user__profile", "delegation").prefetch_related(
             Prefetch("seats", queryset=seats), "check_ins"
         )
         page_size = _page_size(self.request.GET.get("per_page"))
@@ -123,6 +123,7 @@ class RegistrationListView(StaffView):
                 "chosen_columns": set(chosen),
                 "explicit_columns": self.request.GET.getlist("col"),
                 "may_export": can_export(self.request.user),
+                "grouped_by_delegation": self.request.GET.get("sort") == "delegation",
                 "presets": ExportPreset.objects.filter(owner=self.request.user, event=self.event),
             }
         )
@@ -316,6 +317,7 @@ def _outcome_json(outcome) -> dict:
             "country": str(profile.country.name) if profile else "",
             "category": str(registration.get_category_display()),
             "status": str(registration.get_status_display()),
+            "delegation": registration.delegation.name if registration.delegation else "",
         }
     return data
 
@@ -336,6 +338,53 @@ class DashboardView(StaffView):
         context = super().get_context_data(**kwargs)
         context.update({"event": self.event, **dashboard(self.event)})
         return context
+
+
+class ProtocolListView(StaffView):
+    """The delegations in protocol order with their members, and the protocol list's downloads."""
+
+    template_name = "staff/protocol.html"
+    permission_required = "export"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            {
+                "event": self.event,
+                "entries": protocol.protocol_list(self.event),
+                "header": protocol.member_header(),
+            }
+        )
+        return context
+
+
+@permission_required("export")
+@require_POST
+def protocol_file(request, event_slug: str, file_format: str):
+    """The protocol list as XLSX or PDF in the reader's language; audited like every export (so a POST)."""
+    event = staff_edition(event_slug)
+    entries = protocol.protocol_list(event)
+    services.record_export(
+        event=event,
+        actor=request.user,
+        file_format=file_format,
+        filters={"list": "protocol"},
+        columns=protocol.COLUMN_KEYS,
+        rows=protocol.member_count(entries),
+    )
+    filename = f"{event.slug}-protocol.{file_format}"
+    if file_format == "pdf":
+        return HttpResponse(
+            protocol.protocol_pdf(event, entries),
+            content_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="{filename}"'},
+        )
+    return FileResponse(
+        protocol.protocol_xlsx(event, entries),
+        as_attachment=True,
+        filename=filename,
+        content_type=protocol.XLSX_CONTENT_TYPE,
+    )
 
 
 IMPORT_SESSION_KEY = "delegates:import"

@@ -223,3 +223,13 @@ def open_event(**overrides) -> Event:
         "registration_closes_at": now + datetime.timedelta(days=30),
     }
     return EventFactory(**{**values, **overrides})
+
+
+class DelegationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegates.Delegation"
+
+    event = factory.SubFactory(EventFactory)
+    name_en = factory.Sequence(lambda n: f"Delegation {n}")
+    kind = "government"
+    country = "KZ"

@@ -194,7 +194,9 @@ def _pages(sample, eighth) -> list[PageKind]:
         PageKind("staff home", "/staff/", "staff"),
         PageKind("staff registrations", f"{staff}/registrations/", "staff"),
         PageKind("staff registrations filtered", f"{staff}/registrations/?status=approved&q=a", "staff"),
+        PageKind("staff registrations by delegation", f"{staff}/registrations/?sort=delegation", "staff"),
         PageKind("dashboard", f"{staff}/dashboard/", "staff"),
+        PageKind("protocol list", f"{staff}/protocol/", "staff"),
         PageKind("check-in desk", f"{staff}/check-in/", "staff"),
         PageKind("check-in desk, search", f"{staff}/check-in/?q=a", "staff"),
         PageKind(

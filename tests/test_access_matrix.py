@@ -184,6 +184,12 @@ CASES = {
     "staff:badges": Case(edition("/staff/{event}/badges.pdf"), staff_page(NOT_ALLOWED, NOT_ALLOWED)),
     "staff:check_in": Case(edition("/staff/{event}/check-in/"), staff_page()),
     "staff:check_in_counts": Case(edition("/staff/{event}/check-in/counts.json"), staff_page()),
+    # The protocol list: a page for those who may export; its files are audited exports, so POST only.
+    "staff:protocol": Case(edition("/staff/{event}/protocol/"), staff_page()),
+    "staff:protocol_xlsx": Case(
+        edition("/staff/{event}/protocol.xlsx"), staff_page(NOT_ALLOWED, NOT_ALLOWED)
+    ),
+    "staff:protocol_pdf": Case(edition("/staff/{event}/protocol.pdf"), staff_page(NOT_ALLOWED, NOT_ALLOWED)),
     "staff:import": Case(edition("/staff/{event}/import/"), staff_page(staff=NOT_FOUND)),
     "staff:import_template": Case(edition("/staff/{event}/import/template.csv"), staff_page(staff=NOT_FOUND)),
     "staff:save_preset": Case(
@@ -290,7 +296,13 @@ CASES = {
 # The POST that actions answering only POST are made with (their GET is classified in CASES).
 POSTED = {
     key: Case(CASES[key].url, staff_page(), "post")
-    for key in ("staff:export_csv", "staff:export_xlsx", "staff:badges")
+    for key in (
+        "staff:export_csv",
+        "staff:export_xlsx",
+        "staff:badges",
+        "staff:protocol_xlsx",
+        "staff:protocol_pdf",
+    )
 }
 
 # What each role may do with each model in the admin (superusers as Django allows them); every admin

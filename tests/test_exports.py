@@ -139,6 +139,7 @@ def test_each_kind_renders_the_same_in_both_builders(event, builder):
         "position": "Minister",
         "organization": "Ministry of Foreign Affairs",
         "country": "Kazakhstan",
+        "delegation": "",
         "category": "Government delegation",
         "mode": "In person",
         "status": "Approved",

@@ -5,14 +5,21 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from delegates.roles import REGISTRATION_STAFF
+
 from .factories import (
     AppearanceFactory,
+    DelegationFactory,
     DocumentFactory,
     EventFactory,
     EventRoleFactory,
     ExhibitFactory,
+    ProfileFactory,
+    RegistrationFactory,
     SectorFactory,
     SubForumFactory,
+    open_event,
+    staff_member,
 )
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +120,65 @@ def test_exhibit_page_reads_its_sectors_only_until_cached(client, django_assert_
         assert len(client.get(url).context["sectors"]) == 2
     with django_assert_num_queries(2):  # cached: the sectors are not read again
         client.get(url)
+
+
+@pytest.fixture
+def delegations():
+    """An open edition with `count` delegations of `count` approved in-person members each, and one
+    person of no delegation; the staff member looking is signed in by the test."""
+
+    def make(count):
+        event = open_event()
+        for number in range(count):
+            delegation = DelegationFactory(event=event, protocol_order=number)
+            for _ in range(count):
+                user = ProfileFactory(honorific="he").user
+                RegistrationFactory(
+                    event=event, user=user, delegation=delegation, status="approved", mode="in_person"
+                )
+            delegation.head = delegation.members.first()
+            delegation.save()
+        RegistrationFactory(event=event, user=ProfileFactory().user, status="approved", mode="in_person")
+        return event
+
+    return make
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_staff_list_by_delegation_queries_are_constant(client, delegations, django_assert_num_queries, count):
+    delegations(count)
+    client.force_login(staff_member(REGISTRATION_STAFF))
+    with django_assert_num_queries(14):
+        response = client.get(reverse("staff:registrations", args=["forum"]), {"sort": "delegation"})
+    assert len(response.context["page_obj"]) == count * count + 1
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_dashboard_by_delegation_queries_are_constant(client, delegations, django_assert_num_queries, count):
+    delegations(count)
+    client.force_login(staff_member(REGISTRATION_STAFF))
+    with django_assert_num_queries(16):
+        response = client.get(reverse("staff:dashboard", args=["forum"]))
+    assert len(response.context["by_delegation"]) == count + 1
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_protocol_list_queries_are_constant(client, delegations, django_assert_num_queries, count):
+    delegations(count)
+    client.force_login(staff_member(REGISTRATION_STAFF))
+    with django_assert_num_queries(8):
+        response = client.get(reverse("staff:protocol", args=["forum"]))
+    assert sum(len(entry.members) for entry in response.context["entries"]) == count * count
+    with django_assert_num_queries(9):
+        client.post(reverse("staff:protocol_xlsx", args=["forum"]))
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_desk_search_with_delegations_queries_are_constant(
+    client, delegations, django_assert_num_queries, count
+):
+    delegations(count)
+    client.force_login(staff_member(REGISTRATION_STAFF))
+    with django_assert_num_queries(10):
+        response = client.get(reverse("staff:check_in", args=["forum"]), {"q": "Delegate"})
+    assert len(response.context["results"]) == count * count + 1

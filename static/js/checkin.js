@@ -28,7 +28,8 @@
       const person = document.createElement("p");
       person.className = "mb-0";
       const p = result.person;
-      person.textContent = [p.name_latin, p.name_native].filter(Boolean).join(" · ") + ` — ${p.organization}, ${p.country} · ${p.category} · ${p.status}`;
+      const delegation = p.delegation ? ` · ${p.delegation}` : "";
+      person.textContent = [p.name_latin, p.name_native].filter(Boolean).join(" · ") + ` — ${p.organization}, ${p.country}${delegation} · ${p.category} · ${p.status}`;
       box.append(person);
     }
     outcome.replaceChildren(box);

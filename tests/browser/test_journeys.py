@@ -39,7 +39,7 @@ CSV_HEADER = [
     "Family name (Latin)", "Given name (Latin)", "Family name (native)", "Given name (native)",
     "Honorific", "Position", "Organization", "Country", "Category", "Attendance", "Status",
     "Sub-forums (seat)", "Email", "Phone", "Arrival", "Departure", "Flight", "Accommodation needed",
-    "Dietary needs", "Interpretation", "Checked in",
+    "Dietary needs", "Interpretation", "Checked in", "Delegation",
 ]  # fmt: skip
 FOCUSED = """() => {
   const element = document.activeElement;
