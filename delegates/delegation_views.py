@@ -97,7 +97,9 @@ class FocalPointMixin(LoginRequiredMixin):
         """Members change only while registration is open: say so on the delegation's page."""
         messages.error(
             self.request,
-            _("Registration for this edition is not open: to change the delegation, write to the organizers."),
+            _(
+                "Registration for this edition is not open: to change the delegation, write to the organizers."
+            ),
         )
         return self.back()
 
@@ -284,5 +286,7 @@ class DelegationMemberCancelView(MemberMixin, TemplateView):
             services.cancel_registration(registration=self.member, actor=request.user, reason=reason)
         except services.RegistrationError as error:
             return self.refused(form, error)
-        messages.success(request, _("The member's registration is cancelled and the member is told by email."))
+        messages.success(
+            request, _("The member's registration is cancelled and the member is told by email.")
+        )
         return self.back()

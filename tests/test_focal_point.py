@@ -158,7 +158,11 @@ def test_add_member_through_the_page_registers_them_and_emails_them(client, dele
     assert (user.profile.given_name_native, user.profile.family_name_latin) == ("Айжан", "Nurlanova")
     registration = Registration.objects.get(user=user)
     assert registration.delegation == delegation
-    assert (registration.mode, registration.status, registration.flight) == ("in_person", "approved", "KC 901")
+    assert (registration.mode, registration.status, registration.flight) == (
+        "in_person",
+        "approved",
+        "KC 901",
+    )
     assert registration.is_consent_pending
     assert [seat.state for seat in registration.seats.all()] == ["confirmed"]
     message = OutboxMessage.objects.get(to="aizhan@mfa.kz")
@@ -221,7 +225,9 @@ def test_add_member_refused_by_a_rule_keeps_the_account_unmade(client, delegatio
     assert not User.objects.filter(email="late@mfa.kz").exists()
 
 
-def test_passport_entered_by_the_focal_point_is_then_shown_masked_only(client, delegation, focal_point, event):
+def test_passport_entered_by_the_focal_point_is_then_shown_masked_only(
+    client, delegation, focal_point, event
+):
     client.force_login(focal_point)
     expires = event.end_on + datetime.timedelta(days=400)
     data = member_form(
@@ -289,7 +295,9 @@ def test_edit_and_cancel_after_registration_closed_are_refused(client, delegatio
     event.save()
     client.force_login(focal_point)
 
-    edit = client.post(url("delegation_member_edit", delegation, member), member_form(event, "", flight="X 1"))
+    edit = client.post(
+        url("delegation_member_edit", delegation, member), member_form(event, "", flight="X 1")
+    )
     cancel = client.post(url("delegation_member_cancel", delegation, member), {"confirm": "on"})
     add_page = client.get(url("delegation_member_add", delegation))
 
@@ -315,7 +323,9 @@ def test_replace_member_passes_the_seat_and_emails_both(client, delegation, foca
     confirm = client.get(url("delegation_member_replace", delegation, old))
     assert confirm.status_code == 200
 
-    response = client.post(url("delegation_member_replace", delegation, old), member_form(event, "new@mfa.kz"))
+    response = client.post(
+        url("delegation_member_replace", delegation, old), member_form(event, "new@mfa.kz")
+    )
 
     assert response.status_code == 302
     old.refresh_from_db()
@@ -327,12 +337,16 @@ def test_replace_member_passes_the_seat_and_emails_both(client, delegation, foca
     assert {message.to for message in OutboxMessage.objects.all()} == {"old@mfa.kz", "new@mfa.kz"}
 
 
-def test_replace_with_someone_already_registered_is_refused_on_the_form(client, delegation, focal_point, event):
+def test_replace_with_someone_already_registered_is_refused_on_the_form(
+    client, delegation, focal_point, event
+):
     old = add_member(delegation, focal_point, "old@mfa.kz")
     other = add_member(delegation, focal_point, "other@mfa.kz")
     client.force_login(focal_point)
 
-    response = client.post(url("delegation_member_replace", delegation, old), member_form(event, "other@mfa.kz"))
+    response = client.post(
+        url("delegation_member_replace", delegation, old), member_form(event, "other@mfa.kz")
+    )
 
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
@@ -430,6 +444,8 @@ def test_member_and_staff_get_404_on_the_delegation_pages(client, delegation, fo
     client.force_login(member.user)
     registrations = client.get(reverse("delegates:me")).context["registrations"]
     assert registrations == [member]
+    client.force_login(focal_point)
+    assert {client.get(path).status_code for path in member_urls(delegation, member)} == {200}
 
 
 def test_anonymous_visitor_is_sent_to_sign_in(client, delegation):
@@ -441,6 +457,7 @@ def test_anonymous_visitor_is_sent_to_sign_in(client, delegation):
 def test_huge_ids_are_404(client, delegation, focal_point):
     client.force_login(focal_point)
     huge = "9" * 30
+    assert client.get(f"/me/delegations/{delegation.pk}/").status_code == 200
     assert client.get(f"/me/delegations/{huge}/").status_code == 404
     assert client.get(f"/me/delegations/{delegation.pk}/members/{huge}/edit/").status_code == 404
 
