@@ -409,15 +409,14 @@ def add_delegation_member(
     and a registration as the importer makes it: consent pending, no travel dates needed; then
     the importer's email, in their language, to set a password and confirm."""
     _may_manage(actor, delegation)
-    now = now or timezone.now()
-    _window_for(actor, delegation.event, now)
+    _window_for(actor, delegation.event, now or timezone.now())
     user, created = _person(email, profile)
     registration = _register(
         event=delegation.event,
         user=user,
         details=details.replace(consent_version=""),  # the member gives consent, not the focal point
         sub_forums=sub_forums,
-        now=None,
+        now=now,  # None: the moment the locks are held, which orders the waiting list
         imported=True,
         invitation=None,
         delegation=delegation,

@@ -2,12 +2,14 @@
 rule a refused code breaks, use the code exactly once per registration, and limit guessing."""
 
 import datetime
+import re
+from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
 
 from delegates import services
-from delegates.models import AuditEntry, Delegation, Invitation, Registration
+from delegates.models import AuditEntry, Delegation, Invitation, OutboxMessage, Registration
 from delegates.rules import RegistrationError
 from events.models import Event
 
@@ -232,3 +234,34 @@ def test_refused_registration_does_not_use_the_code(event, delegate):
         )
     invitation.refresh_from_db()
     assert invitation.uses == 0
+
+
+def test_new_account_signs_up_through_the_invitation_and_comes_back_to_it(client, event):
+    invitation = invite(event)
+    target = register_url(invitation.code)
+    login = client.get(target)["Location"]
+    assert login.startswith(reverse("account_login"))
+    password = "a-Long-passphrase-2026"
+    client.post(
+        f"{reverse('account_signup')}?next={quote(target)}",
+        {"email": "new.delegate@example.kz", "password1": password, "password2": password, "next": target},
+    )
+    message = OutboxMessage.objects.get(to="new.delegate@example.kz")
+    link = re.search(r"/accounts/confirm-email/[^/\s]+/", message.body_text).group(0)
+    response = client.post(link)
+    assert response.status_code == 302
+    assert response["Location"] == target
+
+
+@pytest.mark.parametrize(
+    ("language", "required", "used_up"),
+    [
+        ("ru", "только по приглашениям", "уже использовано"),
+        ("zh-hans", "仅凭邀请注册", "使用次数已用完"),
+    ],
+)
+def test_refusals_are_in_the_readers_language(client, event, delegate, language, required, used_up):
+    invitation = invite(event, uses=1)
+    assert required in client.get(register_url(), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    page = client.get(register_url(invitation.code), HTTP_ACCEPT_LANGUAGE=language)
+    assert used_up in page.content.decode()
