@@ -25,6 +25,10 @@ from .notifications import delegate_language
 from .selectors import _count_ahead
 
 COUNTED = (*Registration.SEAT_HOLDING, Registration.Status.WAITLISTED)  # as the quota rule counts
+ABOUT_THE_PERSON = {
+    "already_registered": gettext_lazy("This person is already registered for this edition."),
+    "rejected": gettext_lazy("This person's registration for this edition was declined."),
+}
 CANCELLED_REASON = gettext_lazy("Your delegation's focal point has cancelled your registration.")
 
 
@@ -193,6 +197,9 @@ class DelegationMemberAddView(FocalPointMixin, TemplateView):
                 sub_forums=list(form.cleaned_data["sub_forums"]),
             )
         except services.RegistrationError as error:
+            if error.code in ABOUT_THE_PERSON:  # the service words these for a delegate's own registration
+                profile_form.add_error("email", ABOUT_THE_PERSON[error.code])
+                return self.render_to_response(self.get_context_data(profile_form=profile_form, form=form))
             return self.refused(form, error, profile_form=profile_form)
         messages.success(
             request,

@@ -468,3 +468,17 @@ def test_entrance_check_in_only_counts_at_the_door(client, delegation, focal_poi
     client.force_login(focal_point)
     page = client.get(url("delegation", delegation)).content.decode()
     assert "Not checked in" in page
+
+
+def test_adding_someone_already_registered_says_so_about_them(client, delegation, focal_point, event):
+    registered = ProfileFactory(user__email="known@mfa.kz").user
+    services.submit_registration(event=event, user=registered, details=registration_data(), sub_forums=[])
+    client.force_login(focal_point)
+
+    response = client.post(url("delegation_member_add", delegation), member_form(event, "known@mfa.kz"))
+
+    assert response.status_code == 200
+    assert response.context["profile_form"].errors["email"] == [
+        "This person is already registered for this edition."
+    ]
+    assert Registration.objects.get(user=registered).delegation is None
