@@ -226,3 +226,66 @@ class ImportUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         check_size(upload, settings.FORUM_MAX_IMPORT_BYTES)
         return upload
+
+
+class MemberProfileForm(ProfileForm):
+    """A new delegation member's email and profile, as their focal point enters them."""
+
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        help_text=_("The member is sent an email here to set a password, check the details and consent."),
+    )
+    field_order = ["email"]
+
+    def clean_email(self):
+        """Email addresses are compared without case; stored as typed, without surrounding spaces."""
+        return self.cleaned_data["email"].strip()
+
+
+class MemberRegistrationForm(RegistrationForm):
+    """A member's registration as their focal point enters it: the member gives consent later, themselves."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["consent"]
+
+    def _show_other_violations(self, cleaned):
+        """The member's profile is on its own form: the rules are checked by the service once both parse."""
+
+
+class MemberLogisticsForm(PlainTextFormMixin, forms.ModelForm):
+    """The travel and needs of a member that their focal point may change (times in the edition's zone)."""
+
+    class Meta:
+        model = Registration
+        fields = [
+            "arrival_at",
+            "departure_at",
+            "flight",
+            "needs_accommodation",
+            "dietary_needs",
+            "accessibility_needs",
+        ]
+        widgets = RegistrationForm.Meta.widgets
+
+    def validate_constraints(self):
+        """The model's constraints are rules the services check (with the locks held), not the form."""
+
+    def details(self) -> RegistrationDetails:
+        """The member's registration details with the logistics changed."""
+        return RegistrationDetails.of(self.instance).replace(
+            **{name: self.cleaned_data[name] for name in self.Meta.fields}
+        )
+
+    def show_violations(self, error: RegistrationError) -> None:
+        """Put each broken rule's message on its field (the whole form's when it is not one of these)."""
+        for violation in error.violations:
+            name = violation.field if violation.field in self.fields else None
+            self.add_error(name, violation.message)
+
+
+class MemberCancelForm(forms.Form):
+    """The confirmation step of a member's cancellation by their focal point."""
+
+    confirm = forms.BooleanField(label=_("Yes, cancel this member's registration"), required=True)

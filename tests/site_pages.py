@@ -13,6 +13,7 @@ from django.test import Client
 from delegates import services
 from delegates.demo import load_demo_delegates
 from delegates.imports import EXAMPLE, HEADER
+from delegates.models import Delegation
 from delegates.roles import ORGANIZERS, REGISTRATION_STAFF
 from events.demo import EIGHTH_SLUG, SAMPLE_SLUG, load_demo
 from tests.factories import ProfileFactory, registration_data, staff_member
@@ -55,13 +56,14 @@ class PageKind:
 @dataclasses.dataclass
 class DemoSite:
     """The demo loaded, with a delegate (approved, in person), a delegate imported by their
-    delegation (consent pending), a staff member and an organizer."""
+    delegation (consent pending), a staff member, an organizer and a delegation's focal point."""
 
     delegate: object
     imported: object
     staff: object
     organizer: object
     pages: list[PageKind]
+    focal: object = None
 
     def user(self, who: str | None):
         """The account that looks at a page of this kind."""
@@ -71,6 +73,7 @@ class DemoSite:
             "imported": self.imported,
             "staff": self.staff,
             "organizer": self.organizer,
+            "focal": self.focal,
         }[who]
 
     def fetch(self, page_kind: PageKind, language: str) -> bytes:
@@ -119,13 +122,63 @@ def build_demo_site() -> DemoSite:
     )
     staff = staff_member(REGISTRATION_STAFF)
     organizer = staff_member(ORGANIZERS)
+    focal, delegation, member = _focal_point(sample, arrival)
     return DemoSite(
         delegate=delegate,
         imported=imported,
         staff=staff,
         organizer=organizer,
-        pages=_pages(sample, editions[EIGHTH_SLUG]),
+        focal=focal,
+        pages=_pages(sample, editions[EIGHTH_SLUG]) + _focal_pages(sample, delegation, member),
     )
+
+
+def _focal_point(sample, arrival) -> tuple:
+    """A focal point of a delegation of the sample edition (the demo's first, else Kazakhstan) and
+    the member they added, in person with a visa letter (consent pending, passport masked)."""
+    delegation = sample.delegations.order_by("pk").first() or Delegation.objects.create(
+        event=sample, name_en="Kazakhstan", name_ru="Казахстан", name_zh_hans="哈萨克斯坦", country="KZ"
+    )
+    focal = ProfileFactory(given_name_native="Данияр", family_name_native="Ахметов").user
+    delegation.focal_points.add(focal)
+    member = services.add_delegation_member(
+        delegation=delegation,
+        actor=focal,
+        email="aizhan.member@example.org",
+        profile=ProfileFactory.build(user=None, given_name_native="Айжан", family_name_native="Нурланова"),
+        details=registration_data(
+            mode="in_person",
+            consent_version="",
+            arrival_at=arrival,
+            departure_at=arrival + datetime.timedelta(days=4),
+            wants_visa_letter=True,
+            passport_number="N12345678",
+            passport_nationality="KZ",
+            passport_birth_date=datetime.date(1985, 3, 14),
+            passport_expires_on=sample.end_on + datetime.timedelta(days=400),
+        ),
+        sub_forums=list(sample.sub_forums.filter(slug="beidou-cooperation")),
+    )
+    return focal, delegation, member
+
+
+def _focal_pages(sample, delegation, member) -> list[PageKind]:
+    """The focal point's pages: the delegation, and adding, editing, replacing and cancelling a member."""
+    base = f"/me/delegations/{delegation.pk}"
+    return [
+        PageKind("my registrations, focal point", "/me/", "focal"),
+        PageKind("delegation", f"{base}/", "focal"),
+        PageKind("delegation, add a member", f"{base}/members/add/", "focal"),
+        PageKind(
+            "delegation, add a member with errors",
+            f"{base}/members/add/",
+            "focal",
+            form=(("email", "not-an-email"), ("given_name_latin", "张伟"), ("mode", "in_person")),
+        ),
+        PageKind("delegation, edit a member's logistics", f"{base}/members/{member.pk}/edit/", "focal"),
+        PageKind("delegation, replace a member", f"{base}/members/{member.pk}/replace/", "focal"),
+        PageKind("delegation, cancel a member", f"{base}/members/{member.pk}/cancel/", "focal"),
+    ]
 
 
 def _delegation_list() -> Upload:

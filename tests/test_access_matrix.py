@@ -21,7 +21,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_tasks_db.models import DBTaskResult
 
-from delegates.models import AuditEntry, ExportPreset, OutboxMessage
+from delegates.models import AuditEntry, Delegation, ExportPreset, OutboxMessage
 from delegates.roles import ORGANIZERS, REGISTRATION_STAFF
 
 from .factories import (
@@ -129,6 +129,14 @@ def registration_url(suffix: str):
     )
 
 
+def focal_url(suffix: str):
+    """A URL of the delegation A is the focal point of ("{member}": its member's key)."""
+    return lambda world: (
+        f"/me/delegations/{world.objects['focal.delegation'].pk}/"
+        + suffix.format(member=world.objects["focal.member"].pk)
+    )
+
+
 REGISTRATION_PAGE = "302 /staff/{event}/registrations/{pk:delegates.registration}/"
 SIGNED_IN_HOME = "302 /me/"
 
@@ -170,6 +178,17 @@ CASES = {
     "delegates:cancel": Case(edition("/me/{event}/cancel/"), {**signed_in(NOT_FOUND), DELEGATE_A: OK}),
     "delegates:badge": Case(edition("/me/{event}/badge.pdf"), {**signed_in(NOT_FOUND), DELEGATE_A: OK}),
     "delegates:consent": Case(edition("/me/{event}/consent/"), {**signed_in(NOT_FOUND), DELEGATE_A: OK}),
+    # A delegation's pages: its focal point (A) only; everyone else, staff included, gets 404.
+    "delegates:delegation": Case(focal_url(""), {**signed_in(NOT_FOUND), DELEGATE_A: OK}),
+    "delegates:delegation_member_add": Case(
+        focal_url("members/add/"), {**signed_in(NOT_FOUND), DELEGATE_A: OK}
+    ),
+    **{
+        f"delegates:delegation_member_{action}": Case(
+            focal_url(f"members/{{member}}/{action}/"), {**signed_in(NOT_FOUND), DELEGATE_A: OK}
+        )
+        for action in ("edit", "replace", "cancel")
+    },
     # The staff area: Registration staff and Organizers; import is for Organizers only.
     "staff:home": Case(lambda world: "/staff/", staff_page()),
     "staff:registrations": Case(edition("/staff/{event}/registrations/"), staff_page()),
@@ -451,6 +470,11 @@ def build_world() -> World:
         ),
         "delegates.auditentry": AuditEntry.objects.create(action="export", event=event, actor=organizer),
     }
+    # A delegation whose focal point is A, with one member, for the focal point's pages.
+    delegation = Delegation.objects.create(event=event, name="Kazakhstan", country="KZ")
+    delegation.focal_points.add(delegate_a)
+    world.objects["focal.delegation"] = delegation
+    world.objects["focal.member"] = RegistrationFactory(event=event, delegation=delegation, status="approved")
     return world
 
 

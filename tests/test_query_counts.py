@@ -182,3 +182,32 @@ def test_desk_search_with_delegations_queries_are_constant(
     with django_assert_num_queries(10):
         response = client.get(reverse("staff:check_in", args=["forum"]), {"q": "Delegate"})
     assert len(response.context["results"]) == count * count + 1
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_delegation_page_queries_are_constant(client, django_assert_num_queries, count):
+    from delegates import services
+    from delegates.models import Delegation
+
+    from .factories import ProfileFactory, open_event, registration_data
+
+    event = open_event(requires_approval=False)
+    sub_forums = [SubForumFactory(event=event, in_person_capacity=1) for _ in range(2)]
+    focal_point = ProfileFactory().user
+    delegation = Delegation.objects.create(event=event, name="Kazakhstan", country="KZ")
+    delegation.focal_points.add(focal_point)
+    for number in range(count):
+        member = services.add_delegation_member(
+            delegation=delegation,
+            actor=focal_point,
+            email=f"member{number}@mfa.kz",
+            profile=ProfileFactory.build(user=None),
+            details=registration_data(event, mode="in_person", consent_version=""),
+            sub_forums=sub_forums,
+        )
+        services.check_in(event=event, actor=focal_point, registration_id=member.pk)
+    client.force_login(focal_point)
+    with django_assert_num_queries(7):
+        response = client.get(reverse("delegates:delegation", args=[delegation.pk]))
+    assert len(response.context["members"]) == count
+    assert response.content.decode().count("Checked in ") == count
