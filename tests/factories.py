@@ -223,3 +223,24 @@ def open_event(**overrides) -> Event:
         "registration_closes_at": now + datetime.timedelta(days=30),
     }
     return EventFactory(**{**values, **overrides})
+
+
+class DelegationFactory(factory.django.DjangoModelFactory):
+    """A government's delegation to an edition, without quotas."""
+
+    class Meta:
+        model = "delegates.Delegation"
+
+    event = factory.SubFactory(EventFactory)
+    name_en = factory.Sequence(lambda n: f"Delegation {n}")
+    kind = "government"
+    country = "KZ"
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """A single-use invitation to an edition, bound to nothing."""
+
+    class Meta:
+        model = "delegates.Invitation"
+
+    event = factory.SubFactory(EventFactory)
