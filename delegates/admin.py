@@ -727,7 +727,7 @@ class InvitationAdminForm(forms.ModelForm):
         cleaned = super().clean()
         event, delegation = cleaned.get("event"), cleaned.get("delegation")
         if event is not None and delegation is not None and delegation.event_id != event.pk:
-            self.add_error("delegation", _("This delegation belongs to another edition."))
+            self.add_error("delegation", _("Choose a delegation of this edition."))
         max_uses = cleaned.get("max_uses")
         if max_uses is not None and max_uses < self.instance.uses:
             self.add_error(
@@ -759,7 +759,7 @@ class BulkInvitationForm(forms.Form):
         cleaned = super().clean()
         event, delegation = cleaned.get("event"), cleaned.get("delegation")
         if event is not None and delegation is not None and delegation.event_id != event.pk:
-            self.add_error("delegation", _("This delegation belongs to another edition."))
+            self.add_error("delegation", _("Choose a delegation of this edition."))
         return cleaned
 
 

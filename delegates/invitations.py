@@ -63,7 +63,7 @@ def create_invitations(
     if email and count != 1:
         raise InvitationError(_("An invitation for one email address is made one at a time."))
     if delegation is not None and delegation.event_id != event.pk:
-        raise InvitationError(_("This delegation belongs to another edition."))
+        raise InvitationError(_("Choose a delegation of this edition."))
     if max_uses < 1:
         raise InvitationError(_("An invitation can be used at least once."))
     made = [

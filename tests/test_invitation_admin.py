@@ -245,7 +245,7 @@ def test_the_bulk_page_refuses_a_delegation_of_another_edition(client, organizer
         },
     )
 
-    assert response.context["form"].errors["delegation"] == ["This delegation belongs to another edition."]
+    assert response.context["form"].errors["delegation"] == ["Choose a delegation of this edition."]
     assert not Invitation.objects.exists()
 
 
