@@ -645,9 +645,8 @@ def _create_delegations(event: Event, rows: list[ImportRow], actor: User) -> dic
             # Another organizer may have made it since the preview: join theirs.
             created[name], _made = Delegation.objects.get_or_create(
                 event=event,
-                name=name,
+                name_en=name,
                 defaults={
-                    "name_en": name,
                     "kind": Delegation.Kind.OTHER,
                     "notes": _(
                         "Created by an import of a delegation list: check its kind, country and quotas."
