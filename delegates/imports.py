@@ -551,6 +551,11 @@ class DelegationLine:
     quota: int | None
     new: bool
 
+    @property
+    def over_quota(self) -> bool:
+        """Whether the rows would take the delegation past its quota (those beyond are errors)."""
+        return self.quota is not None and self.members + self.adding > self.quota
+
 
 def delegation_summary(rows: list[ImportRow]) -> list[DelegationLine]:
     """Per delegation and mode: members now, the rows that add one (errors or not), and the quota."""
