@@ -29,6 +29,7 @@ from modeltranslation.admin import TranslationAdmin
 from events.admin import EditionTimeZoneMixin, EventAdmin, SafeInputAdminMixin, SubForumAdmin
 from events.inputs import ascii_int
 from events.models import AttendanceMode, Event, SubForum
+from events.text import apply_plain_text_rule
 from events.translation import in_every_language
 
 from . import exports, invitations, services
@@ -751,15 +752,24 @@ class BulkInvitationForm(forms.Form):
     category = forms.ChoiceField(
         label=_("category"), choices=[("", "—"), *Registration.Category.choices], required=False
     )
-    expires_at = forms.DateTimeField(label=_("expires"), required=False, help_text=_("Blank: never."))
+    expires_at = forms.DateTimeField(
+        label=_("expires"), required=False, help_text=_("In the edition's time zone; blank: never.")
+    )
     language = forms.ChoiceField(label=_("language of the invitation email"), choices=settings.LANGUAGES)
     note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        apply_plain_text_rule(self.fields["note"])
 
     def clean(self):
         cleaned = super().clean()
         event, delegation = cleaned.get("event"), cleaned.get("delegation")
         if event is not None and delegation is not None and delegation.event_id != event.pk:
             self.add_error("delegation", _("Choose a delegation of this edition."))
+        expires_at = cleaned.get("expires_at")
+        if event is not None and expires_at is not None:  # read as the edition's local time
+            cleaned["expires_at"] = timezone.make_aware(timezone.make_naive(expires_at), event.tz)
         return cleaned
 
 

@@ -331,3 +331,32 @@ def test_the_xlsx_export_has_links_as_text(client, organizer):
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     links = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert links == {invitations.invitation_link(i) for i in invitations_}
+
+
+def test_the_bulk_expiry_is_the_editions_local_time(client, organizer):
+    event = EventFactory(time_zone="Asia/Almaty")
+
+    client.post(
+        BULK,
+        {
+            "event": event.pk,
+            "count": "1",
+            "max_uses": "1",
+            "language": "en",
+            "expires_at": "2031-05-01 18:00",
+        },
+    )
+
+    expires = Invitation.objects.get().expires_at
+    assert expires.astimezone(event.tz).replace(tzinfo=None) == datetime.datetime(2031, 5, 1, 18, 0)
+
+
+def test_the_bulk_note_refuses_invisible_characters(client, organizer):
+    event = EventFactory()
+
+    response = client.post(
+        BULK, {"event": event.pk, "count": "1", "max_uses": "1", "language": "en", "note": "MFA\u202egnp.exe"}
+    )
+
+    assert "note" in response.context["form"].errors
+    assert not Invitation.objects.exists()
