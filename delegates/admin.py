@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -620,6 +621,28 @@ def with_member_counts(queryset):
     )
 
 
+class KeyCheckedAutocompleteSelectMultiple(AutocompleteSelectMultiple):
+    """The many-valued autocomplete widget, looking up only submitted values that can be account ids
+    (as events.admin.KeyCheckedAutocompleteSelect does for one value): "abc" or "\x00" in a refused
+    form is dropped, not passed to `pk__in` (a 500)."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [item for item in value if ascii_int(str(item)) is not None], attr)
+
+
+class AccountsField(forms.ModelMultipleChoiceField):
+    """Accounts by id: a posted value that cannot be one ("٣", NUL, twenty digits) is an invalid
+    choice, before it reaches the query (where it would be a 500)."""
+
+    def _check_values(self, value):
+        for item in value:
+            if ascii_int(str(item)) is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": item}
+                )
+        return super()._check_values(value)
+
+
 @admin.register(Delegation)
 class DelegationAdmin(SafeInputAdminMixin, TranslationAdmin):
     """An edition's delegations with their members against each quota, focal points and head."""
@@ -673,6 +696,15 @@ class DelegationAdmin(SafeInputAdminMixin, TranslationAdmin):
         """A delegation stays in its edition: its members registered for that one."""
         fields = super().get_readonly_fields(request, obj)
         return [*fields, "event"] if obj is not None else fields
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        """Focal points are looked up by email, with the widget that checks keys first."""
+        if db_field.name == "focal_points":
+            kwargs["widget"] = KeyCheckedAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+            kwargs["form_class"] = AccountsField
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         """The head is chosen among this delegation's own members."""

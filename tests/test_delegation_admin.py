@@ -275,3 +275,16 @@ def test_registration_staff_cannot_open_the_delegations(client):
     client.force_login(staff_member(REGISTRATION_STAFF))
 
     assert client.get(CHANGELIST).status_code == 403
+
+
+@pytest.mark.parametrize("focal_point", ["\x00", "abc", "\u0b72\u247b", "12345678901234567890123"])
+def test_a_focal_point_that_cannot_be_an_account_is_a_form_error(client, organizer, focal_point):
+    event = EventFactory()
+
+    response = client.post(
+        reverse("admin:delegates_delegation_add"), _form(event=event.pk, focal_points=[focal_point])
+    )
+
+    assert response.status_code == 200
+    assert "focal_points" in response.context["adminform"].form.errors
+    assert not Delegation.objects.exists()
