@@ -878,6 +878,10 @@ class InvitationAdmin(SafeInputAdminMixin, EditionTimeZoneMixin, admin.ModelAdmi
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+        if not change:
+            invitations.record_created(
+                event=obj.event, actor=request.user, count=1, delegation=obj.delegation, email=obj.email
+            )
 
     def get_urls(self):
         bulk = path("bulk/", self.admin_site.admin_view(self.bulk_view), name="delegates_invitation_bulk")

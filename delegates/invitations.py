@@ -85,13 +85,20 @@ def create_invitations(
     # bulk_create leaves pks unset on some databases; save one by one (a few hundred at most).
     for invitation in made:
         invitation.save()
+    record_created(event=event, actor=actor, count=count, delegation=delegation, email=email)
+    return made
+
+
+def record_created(
+    *, event: Event, actor: User | None, count: int, delegation: Delegation | None, email: str
+) -> None:
+    """Audit the making of invitations (in bulk here, or one in the admin's add form)."""
     AuditEntry.objects.create(
         action="invitations_created",
         event=event,
         actor=actor,
         data={"count": count, "delegation": delegation.pk if delegation else None, "email": email},
     )
-    return made
 
 
 @transaction.atomic

@@ -269,6 +269,11 @@ def test_the_add_form_records_who_made_an_invitation(client, organizer):
 
     assert response.status_code == 302
     assert Invitation.objects.get().created_by == organizer
+    assert AuditEntry.objects.get(action="invitations_created").data == {
+        "count": 1,
+        "delegation": None,
+        "email": "focal@example.org",
+    }
 
 
 def test_max_uses_cannot_drop_below_the_uses_had(client, organizer):
