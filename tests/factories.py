@@ -226,8 +226,6 @@ def open_event(**overrides) -> Event:
 
 
 class DelegationFactory(factory.django.DjangoModelFactory):
-    """A government's delegation to an edition, without quotas."""
-
     class Meta:
         model = "delegates.Delegation"
 
