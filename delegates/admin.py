@@ -1,25 +1,70 @@
 """The organizers' admin for people: accounts, registrations (changed only through the services),
-the outbox and the audit log; and the seat counts on each edition."""
+delegations and invitations, the outbox and the audit log; and the seat counts on each edition."""
 
+import csv
+import io
+
+import xlsxwriter
 from allauth.mfa.admin import AuthenticatorAdmin
 from allauth.mfa.models import Authenticator
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Count, Q
+from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.utils.html import format_html_join
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_countries import countries
+from modeltranslation.admin import TranslationAdmin
 
 from events.admin import EditionTimeZoneMixin, EventAdmin, SafeInputAdminMixin, SubForumAdmin
-from events.models import Event, SubForum
+from events.inputs import ascii_int
+from events.models import AttendanceMode, Event, SubForum
+from events.text import apply_plain_text_rule
+from events.translation import in_every_language
 
-from . import exports, services
-from .models import AuditEntry, CheckIn, OutboxMessage, Profile, Registration, SubForumSeat, User
+from . import exports, invitations, services
+from .models import (
+    AuditEntry,
+    CheckIn,
+    Delegation,
+    Invitation,
+    OutboxMessage,
+    Profile,
+    Registration,
+    SubForumSeat,
+    User,
+)
 from .outbox import resend
 from .permissions import can_export, can_see_passports
 from .selectors import seat_summary
+
+
+def _is_focal_point_lookup(request) -> bool:
+    """Whether this is the admin's account search behind a delegation's focal points field, asked by
+    someone who may edit delegations (the search answers only ids and emails)."""
+    match = getattr(request, "resolver_match", None)
+    return (
+        match is not None
+        and match.url_name == "autocomplete"
+        and request.GET.get("app_label") == "delegates"
+        and request.GET.get("model_name") == "delegation"
+        and request.GET.get("field_name") == "focal_points"
+        and (
+            request.user.has_perm("delegates.add_delegation")
+            or request.user.has_perm("delegates.change_delegation")
+        )
+    )
 
 
 @admin.register(User)
@@ -42,6 +87,10 @@ class UserAdmin(SafeInputAdminMixin, DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
     ]
+
+    def has_view_permission(self, request, obj=None):
+        """Organizers may also look accounts up by email to choose a delegation's focal points."""
+        return super().has_view_permission(request, obj) or (obj is None and _is_focal_point_lookup(request))
 
     def get_deleted_objects(self, objs, request):
         """An organizer who may delete accounts may delete their registrations too: the services do it."""
@@ -470,13 +519,47 @@ admin.site.unregister(Event)
 class EventWithSeatsAdmin(EventAdmin):
     """The edition form, with its seats held against capacity and the waiting lists."""
 
-    readonly_fields = ["seats"]
+    readonly_fields = ["seats", "delegation_list"]
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:
             return fieldsets
-        return [*fieldsets, (_("Seats"), {"fields": ["seats"]})]
+        return [
+            *fieldsets,
+            (_("Seats"), {"fields": ["seats"]}),
+            (_("Delegations"), {"fields": ["delegation_list"]}),
+        ]
+
+    @admin.display(description=_("delegations: members in person / quota, online / quota"))
+    def delegation_list(self, event):
+        """Each delegation with its members against its quotas, linked to its page and to the list."""
+        delegations = with_member_counts(event.delegations.order_by("protocol_order", "pk"))
+        rows = format_html_join(
+            "\n",
+            '<div><a href="{}">{}</a>: {} · {}</div>',
+            (
+                (
+                    reverse("admin:delegates_delegation_change", args=[delegation.pk]),
+                    delegation.name,
+                    _members_against_quota(delegation.in_person_count, delegation.quota_in_person),
+                    _members_against_quota(delegation.online_count, delegation.quota_online),
+                )
+                for delegation in delegations
+            ),
+        )
+        listed = (
+            reverse("admin:delegates_delegation_changelist") + "?" + urlencode({"event__id__exact": event.pk})
+        )
+        added = reverse("admin:delegates_delegation_add") + "?" + urlencode({"event": event.pk})
+        links = format_html(
+            '<div><a href="{}">{}</a> · <a href="{}">{}</a></div>',
+            listed,
+            _("All delegations of this edition"),
+            added,
+            _("Add a delegation"),
+        )
+        return rows + links
 
     def save_related(self, request, form, formsets, change):
         """Capacities may have grown: let the people in line in (after the sub-forums are saved)."""
@@ -502,3 +585,481 @@ class SubForumWithLineAdmin(SubForumAdmin):
         super().save_model(request, obj, form, change)
         if change:
             services.refill(event=obj.event, actor=request.user)
+
+
+# --- delegations ----------------------------------------------------------------------------
+
+# The members a delegation's quota counts: everyone not cancelled or rejected.
+QUOTA_STATUSES = (Registration.Status.PENDING, Registration.Status.APPROVED, Registration.Status.WAITLISTED)
+
+
+def _members_against_quota(count: int, quota: int | None) -> str:
+    """ "3 / 15", or "3" alone when there is no quota."""
+    return f"{count} / {quota}" if quota is not None else str(count)
+
+
+def _countries_named(term: str) -> list[str]:
+    """The codes of the countries whose name, in the reader's language or in English, contains `term`."""
+    term = term.strip().casefold()
+    if not term:
+        return []
+    return [code for code, name in countries if term in str(name).casefold()]
+
+
+def with_member_counts(queryset):
+    """Delegations with their members counted per mode (one query), their edition and focal points."""
+    counted = Q(members__status__in=QUOTA_STATUSES)
+    in_person = counted & Q(members__mode=AttendanceMode.IN_PERSON)
+    online = counted & Q(members__mode=AttendanceMode.ONLINE)
+    return (
+        queryset.select_related("event")
+        .prefetch_related("focal_points")
+        .annotate(
+            in_person_count=Count("members", filter=in_person, distinct=True),
+            online_count=Count("members", filter=online, distinct=True),
+        )
+    )
+
+
+class KeyCheckedAutocompleteSelectMultiple(AutocompleteSelectMultiple):
+    """The many-valued autocomplete widget, looking up only submitted values that can be account ids
+    (as events.admin.KeyCheckedAutocompleteSelect does for one value): "abc" or "\x00" in a refused
+    form is dropped, not passed to `pk__in` (a 500)."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [item for item in value if ascii_int(str(item)) is not None], attr)
+
+
+class AccountsField(forms.ModelMultipleChoiceField):
+    """Accounts by id: a posted value that cannot be one ("٣", NUL, twenty digits) is an invalid
+    choice, before it reaches the query (where it would be a 500)."""
+
+    def _check_values(self, value):
+        for item in value:
+            if ascii_int(str(item)) is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": item}
+                )
+        return super()._check_values(value)
+
+
+@admin.register(Delegation)
+class DelegationAdmin(SafeInputAdminMixin, TranslationAdmin):
+    """An edition's delegations with their members against each quota, focal points and head."""
+
+    list_display = [
+        "name",
+        "kind",
+        "country",
+        "protocol_order",
+        "in_person",
+        "online",
+        "focal_point_list",
+        "event",
+    ]
+    list_display_links = ["name"]
+    list_filter = ["event", "kind"]
+    search_fields = [*in_every_language("name"), "country"]
+    autocomplete_fields = ["focal_points"]
+    fields = [
+        "event",
+        "name",
+        "kind",
+        "country",
+        "protocol_order",
+        "quota_in_person",
+        "quota_online",
+        "focal_points",
+        "head",
+        "notes",
+        "invitations_link",
+    ]
+    readonly_fields = ["invitations_link"]
+    list_per_page = 100
+
+    def get_queryset(self, request):
+        """Members per mode counted in the same query, focal points in one more."""
+        return with_member_counts(super().get_queryset(request))
+
+    def get_search_results(self, request, queryset, search_term):
+        """Match a name in any language, a country code, or a country's name."""
+        matched, _duplicates = super().get_search_results(request, Delegation.objects.all(), search_term)
+        if not search_term.strip():
+            return queryset, False
+        wanted = Q(pk__in=matched.values("pk"))
+        codes = _countries_named(search_term)
+        if codes:
+            wanted |= Q(country__in=codes)
+        return queryset.filter(wanted), False
+
+    def get_readonly_fields(self, request, obj=None):
+        """A delegation stays in its edition: its members registered for that one."""
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "event"] if obj is not None else fields
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        """Focal points are looked up by email, with the widget that checks keys first."""
+        if db_field.name == "focal_points":
+            kwargs["widget"] = KeyCheckedAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+            kwargs["form_class"] = AccountsField
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """The head is chosen among this delegation's own members."""
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "head" in form.base_fields:
+            members = Registration.objects.filter(delegation=obj) if obj else Registration.objects.none()
+            form.base_fields["head"].queryset = members.select_related("user", "event")
+        return form
+
+    @admin.display(description=_("in person / quota"), ordering="in_person_count")
+    def in_person(self, delegation):
+        return _members_against_quota(delegation.in_person_count, delegation.quota_in_person)
+
+    @admin.display(description=_("online / quota"), ordering="online_count")
+    def online(self, delegation):
+        return _members_against_quota(delegation.online_count, delegation.quota_online)
+
+    @admin.display(description=_("focal points"))
+    def focal_point_list(self, delegation):
+        return ", ".join(user.email for user in delegation.focal_points.all())
+
+    @admin.display(description=_("invitations"))
+    def invitations_link(self, delegation):
+        """Links to this delegation's invitations and to making more."""
+        if delegation.pk is None:
+            return "—"
+        listed = (
+            reverse("admin:delegates_invitation_changelist")
+            + "?"
+            + urlencode({"delegation__id__exact": delegation.pk})
+        )
+        bulk = reverse("admin:delegates_invitation_bulk") + "?" + urlencode({"delegation": delegation.pk})
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            listed,
+            _("List its invitations"),
+            bulk,
+            _("Create invitations for it"),
+        )
+
+
+# --- invitations ----------------------------------------------------------------------------
+
+
+class InvitationAdminForm(forms.ModelForm):
+    """An invitation's delegation belongs to its edition, and it keeps the uses it has had."""
+
+    class Meta:
+        model = Invitation
+        fields = ["event", "email", "delegation", "category", "language", "max_uses", "expires_at", "note"]
+
+    def clean(self):
+        cleaned = super().clean()
+        event, delegation = cleaned.get("event"), cleaned.get("delegation")
+        if event is not None and delegation is not None and delegation.event_id != event.pk:
+            self.add_error("delegation", _("Choose a delegation of this edition."))
+        max_uses = cleaned.get("max_uses")
+        if max_uses is not None and max_uses < self.instance.uses:
+            self.add_error(
+                "max_uses",
+                _("This invitation has been used %(uses)d times already.") % {"uses": self.instance.uses},
+            )
+        return cleaned
+
+
+class BulkInvitationForm(forms.Form):
+    """Many invitations alike: e.g. 20 single-use codes for one delegation."""
+
+    event = forms.ModelChoiceField(Event.objects.all(), label=_("edition"))
+    delegation = forms.ModelChoiceField(
+        Delegation.objects.select_related("event"), label=_("delegation"), required=False
+    )
+    count = forms.IntegerField(
+        label=_("how many codes"), min_value=1, max_value=invitations.MAX_BULK, initial=20
+    )
+    max_uses = forms.IntegerField(label=_("uses of each code"), min_value=1, max_value=10000, initial=1)
+    category = forms.ChoiceField(
+        label=_("category"), choices=[("", "—"), *Registration.Category.choices], required=False
+    )
+    expires_at = forms.DateTimeField(
+        label=_("expires"), required=False, help_text=_("In the edition's time zone; blank: never.")
+    )
+    language = forms.ChoiceField(label=_("language of the invitation email"), choices=settings.LANGUAGES)
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        apply_plain_text_rule(self.fields["note"])
+
+    def clean(self):
+        cleaned = super().clean()
+        event, delegation = cleaned.get("event"), cleaned.get("delegation")
+        if event is not None and delegation is not None and delegation.event_id != event.pk:
+            self.add_error("delegation", _("Choose a delegation of this edition."))
+        expires_at = cleaned.get("expires_at")
+        if event is not None and expires_at is not None:  # read as the edition's local time
+            cleaned["expires_at"] = timezone.make_aware(timezone.make_naive(expires_at), event.tz)
+        return cleaned
+
+
+class InvitationStateFilter(OfferedValueListFilter):
+    """Invitations that may still be used, or why not."""
+
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("valid", _("Valid")),
+            ("used_up", _("Used up")),
+            ("expired", _("Expired")),
+            ("revoked", _("Revoked")),
+        ]
+
+    def filter_by(self, queryset, value: str):
+        now = timezone.now()
+        revoked = Q(revoked_at__isnull=False)
+        expired = Q(expires_at__isnull=False, expires_at__lte=now)
+        used_up = Q(uses__gte=models.F("max_uses"))
+        if value == "revoked":
+            return queryset.filter(revoked)
+        if value == "expired":
+            return queryset.filter(expired).exclude(revoked)
+        if value == "used_up":
+            return queryset.filter(used_up).exclude(revoked | expired)
+        return queryset.exclude(revoked | expired | used_up)
+
+
+INVITATION_STATES = {
+    "valid": _("Valid"),
+    "used_up": _("Used up"),
+    "expired": _("Expired"),
+    "revoked": _("Revoked"),
+}
+
+
+@admin.register(Invitation)
+class InvitationAdmin(SafeInputAdminMixin, EditionTimeZoneMixin, admin.ModelAdmin):
+    """Invitations to editions by invitation: made one by one or in bulk, sent, exported, revoked."""
+
+    form = InvitationAdminForm
+    list_display = [
+        "short_code",
+        "email",
+        "delegation",
+        "category",
+        "uses_of_max",
+        "expires_at",
+        "revoked_at",
+        "state",
+        "event",
+    ]
+    list_filter = ["event", "delegation", InvitationStateFilter, "category"]
+    list_select_related = ["event", "delegation"]
+    search_fields = ["email", "note", "code", *in_every_language("delegation__name")]
+    autocomplete_fields = ["delegation"]
+    readonly_fields = ["link", "uses", "revoked_at", "created_by", "created_at"]
+    actions = ["send_selected", "revoke_selected", "export_selected_csv", "export_selected_xlsx"]
+    change_list_template = "admin/delegates/invitation/change_list.html"
+    list_per_page = 100
+
+    def get_fields(self, request, obj=None):
+        fields = list(InvitationAdminForm.Meta.fields)
+        return fields if obj is None else [*fields, *self.readonly_fields]
+
+    def edition_for(self, object_id):
+        """The expiry is read and shown in the edition's time zone."""
+        return Event.objects.filter(invitations__pk=ascii_int(str(object_id))).first()
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        if not change:
+            invitations.record_created(
+                event=obj.event, actor=request.user, count=1, delegation=obj.delegation, email=obj.email
+            )
+
+    def get_urls(self):
+        bulk = path("bulk/", self.admin_site.admin_view(self.bulk_view), name="delegates_invitation_bulk")
+        return [bulk, *super().get_urls()]
+
+    def bulk_view(self, request):
+        """Make many invitations alike, then show them in the list."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        delegation_id = ascii_int(request.GET.get("delegation", ""))
+        delegation = Delegation.objects.filter(pk=delegation_id).first() if delegation_id else None
+        initial = {"delegation": delegation, "event": delegation.event_id} if delegation else {}
+        form = BulkInvitationForm(request.POST if request.method == "POST" else None, initial=initial)
+        if form.is_valid():
+            data = form.cleaned_data
+            made = invitations.create_invitations(
+                event=data["event"],
+                actor=request.user,
+                count=data["count"],
+                delegation=data["delegation"],
+                category=data["category"],
+                max_uses=data["max_uses"],
+                expires_at=data["expires_at"],
+                language=data["language"],
+                note=data["note"],
+            )
+            self.message_user(
+                request,
+                ngettext("%(count)d invitation created.", "%(count)d invitations created.", len(made))
+                % {"count": len(made)},
+                messages.SUCCESS,
+            )
+            query = {"event__id__exact": data["event"].pk}
+            if data["delegation"]:
+                query["delegation__id__exact"] = data["delegation"].pk
+            return HttpResponseRedirect(
+                reverse("admin:delegates_invitation_changelist") + "?" + urlencode(query)
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Create invitations in bulk"),
+            "opts": self.model._meta,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/delegates/invitation/bulk.html", context)
+
+    @admin.display(description=_("code"), ordering="code")
+    def short_code(self, invitation):
+        """The code's end: enough to tell codes apart without showing whole secrets in the list."""
+        return f"…{invitation.code[-6:]}"
+
+    @admin.display(description=_("uses"))
+    def uses_of_max(self, invitation):
+        return f"{invitation.uses} / {invitation.max_uses}"
+
+    @admin.display(description=_("state"))
+    def state(self, invitation):
+        return INVITATION_STATES[invitations.invitation_state(invitation)]
+
+    @admin.display(description=_("link"))
+    def link(self, invitation):
+        return invitations.invitation_link(invitation)
+
+    @admin.action(description=_("Send the invitation email"), permissions=["change"])
+    def send_selected(self, request, queryset):
+        """Email each selected invitation bound to an address; say which could not be sent."""
+        sent, refused = 0, []
+        for invitation in queryset.select_related("event", "delegation").order_by("pk"):
+            try:
+                invitations.send_invitation(invitation=invitation, actor=request.user)
+                sent += 1
+            except invitations.InvitationError as error:
+                refused.append(f"…{invitation.code[-6:]}: {error.message}")
+        if sent:
+            self.message_user(request, _("Invitation emails queued: %(count)d.") % {"count": sent})
+        for line in refused:
+            self.message_user(request, line, messages.WARNING)
+
+    @admin.action(description=_("Revoke the selected invitations"), permissions=["change"])
+    def revoke_selected(self, request, queryset):
+        revoked = sum(
+            invitations.revoke_invitation(invitation=invitation, actor=request.user)
+            for invitation in queryset.order_by("pk")
+        )
+        self.message_user(request, _("Invitations revoked: %(count)d.") % {"count": revoked})
+
+    @admin.action(
+        description=_("Export the selected invitations with their links (CSV)"), permissions=["change"]
+    )
+    def export_selected_csv(self, request, queryset):
+        return self._export(request, queryset, "csv")
+
+    @admin.action(
+        description=_("Export the selected invitations with their links (XLSX)"), permissions=["change"]
+    )
+    def export_selected_xlsx(self, request, queryset):
+        return self._export(request, queryset, "xlsx")
+
+    def _export(self, request, queryset, file_format: str) -> HttpResponse:
+        """The selected invitations with their links, every cell safe from spreadsheet formulas."""
+        rows = list(invitation_rows(queryset.select_related("event", "delegation").order_by("pk")))
+        AuditEntry.objects.create(
+            action="invitations_exported",
+            actor=request.user,
+            data={"format": file_format, "rows": len(rows)},
+        )
+        stamp = timezone.now().strftime("%Y%m%d-%H%M")
+        filename = f"invitations-{stamp}.{file_format}"
+        header = [str(label) for label in INVITATION_COLUMNS]
+        if file_format == "csv":
+            body = io.StringIO()
+            body.write("\ufeff")
+            writer = csv.writer(body, quoting=csv.QUOTE_ALL, lineterminator="\n")
+            writer.writerow([exports.neutralise(cell) for cell in header])
+            writer.writerows([exports.neutralise(cell) for cell in row] for row in rows)
+            response = HttpResponse(body.getvalue(), content_type="text/csv; charset=utf-8")
+        else:
+            response = HttpResponse(invitations_xlsx(header, rows), content_type=exports.XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+INVITATION_COLUMNS = [
+    _("link"),
+    _("code"),
+    _("edition"),
+    _("for this email address only"),
+    _("delegation"),
+    _("category"),
+    _("used"),
+    _("number of uses"),
+    _("expires"),
+    _("state"),
+    _("note"),
+]
+
+
+def invitation_rows(queryset):
+    """One row of text per invitation, in the export's columns."""
+    categories = exports.labels(Registration.Category.choices)
+    for invitation in queryset:
+        expires = invitation.expires_at
+        yield [
+            invitations.invitation_link(invitation),
+            invitation.code,
+            str(invitation.event),
+            invitation.email,
+            invitation.delegation.name if invitation.delegation else "",
+            categories.get(invitation.category, ""),
+            str(invitation.uses),
+            str(invitation.max_uses),
+            timezone.localtime(expires, invitation.event.tz).strftime("%Y-%m-%d %H:%M") if expires else "",
+            str(INVITATION_STATES[invitations.invitation_state(invitation)]),
+            invitation.note,
+        ]
+
+
+def invitations_xlsx(header: list[str], rows: list[list[str]]) -> bytes:
+    """An XLSX of text cells (never formulas or links), header frozen and filterable."""
+    handle = io.BytesIO()
+    workbook = xlsxwriter.Workbook(
+        handle,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+        },
+    )
+    sheet = workbook.add_worksheet("invitations")
+    bold = workbook.add_format({"bold": True})
+    for index, label in enumerate(header):
+        sheet.write_string(0, index, label, bold)
+    for row_number, row in enumerate(rows, start=1):
+        for index, cell in enumerate(row):
+            sheet.write_string(row_number, index, cell)
+    sheet.set_column(0, 0, 70)
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, max(len(rows), 1), len(header) - 1)
+    workbook.close()
+    return handle.getvalue()

@@ -9,6 +9,10 @@ class DelegatesConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from events.services import event_cloned
+
+        from .invitations import copy_delegations
         from .middleware import note_sign_in
 
         user_logged_in.connect(note_sign_in, dispatch_uid="delegates.note_sign_in")
+        event_cloned.connect(copy_delegations, dispatch_uid="delegates.copy_delegations")

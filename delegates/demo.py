@@ -1,16 +1,49 @@
 """Sample delegates for the sample edition, so that staff pages, exports, badges and the desk can be
-tried at once. Every name is invented (sample content); loading twice changes nothing."""
+tried at once. Every name is invented (sample content); loading twice changes nothing.
+
+The 8th forum's delegations are the participants the seed names (China, the five Central Asian
+countries, international organizations); their protocol order and quotas are sample data, as is
+everything about the sample edition's delegations, its focal point and its invitation codes."""
 
 import datetime
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
 
-from events.demo import SAMPLE_SLUG
+from events.demo import EIGHTH_SLUG, SAMPLE_SLUG
 from events.models import Event
 
-from . import services
-from .models import Profile, User
+from . import invitations, services
+from .models import Delegation, Invitation, Profile, Registration, User
+
+# (English, Russian, Chinese name, kind, country, protocol order, quota in person, quota online)
+DEMO_DELEGATIONS = [
+    ("China", "Китай", "中国", Delegation.Kind.GOVERNMENT, "CN", 1, 30, 20),
+    ("Kazakhstan", "Казахстан", "哈萨克斯坦", Delegation.Kind.GOVERNMENT, "KZ", 2, 15, 5),
+    ("Kyrgyzstan", "Кыргызстан", "吉尔吉斯斯坦", Delegation.Kind.GOVERNMENT, "KG", 3, 10, 5),
+    ("Tajikistan", "Таджикистан", "塔吉克斯坦", Delegation.Kind.GOVERNMENT, "TJ", 4, 10, 5),
+    ("Turkmenistan", "Туркменистан", "土库曼斯坦", Delegation.Kind.GOVERNMENT, "TM", 5, 10, 5),
+    ("Uzbekistan", "Узбекистан", "乌兹别克斯坦", Delegation.Kind.GOVERNMENT, "UZ", 6, 15, 5),
+    (
+        "International organizations",
+        "Международные организации",
+        "国际组织",
+        Delegation.Kind.INTERNATIONAL,
+        "",
+        7,
+        10,
+        10,
+    ),
+]
+SAMPLE_NOTE = (
+    "Sample data: the seed names the participating countries and international organizations only; "
+    "protocol order, quotas, focal points and members are invented."
+)
+FOCAL_POINT_EMAIL = "focal.point@example.org"
+FOCAL_POINT_DELEGATION = "Kazakhstan"
+# The sample invitations create_demo_accounts keeps ready and prints: (delegation, category, uses).
+DEMO_INVITATIONS = [("Kazakhstan", "government", 5), ("Uzbekistan", "government", 1), (None, "", 1)]
+DEMO_INVITATION_NOTE = "Sample invitation (demo)"
 
 # (given Latin, family Latin, given native, family native, country, organization, category, mode, sub-forums)
 SAMPLE_DELEGATES = [
@@ -133,6 +166,7 @@ def load_demo_delegates() -> int:
     event = Event.objects.filter(slug=SAMPLE_SLUG).first()
     if event is None:
         return 0
+    load_demo_delegations()
     created = 0
     for number, (
         given,
@@ -182,5 +216,77 @@ def load_demo_delegates() -> int:
             imported=True,
         )
         services.approve_registration(registration=registration, actor=None)
+        _join_delegation(registration, country, category)
         created += 1
     return created
+
+
+def load_demo_delegations() -> int:
+    """Give the 8th forum and the sample edition their delegations (where missing); return how many are new."""
+    created = 0
+    for event in Event.objects.filter(slug__in=[EIGHTH_SLUG, SAMPLE_SLUG]):
+        for english, russian, chinese, kind, country, order, in_person, online in DEMO_DELEGATIONS:
+            _delegation, made = Delegation.objects.get_or_create(
+                event=event,
+                name_en=english,
+                defaults={
+                    "name_ru": russian,
+                    "name_zh_hans": chinese,
+                    "kind": kind,
+                    "country": country,
+                    "protocol_order": order,
+                    "quota_in_person": in_person,
+                    "quota_online": online,
+                    "notes": SAMPLE_NOTE,
+                },
+            )
+            created += made
+    return created
+
+
+def _join_delegation(registration: Registration, country: str, category: str) -> None:
+    """Sample government delegates join their country's delegation, international ones theirs."""
+    delegations = Delegation.objects.filter(event=registration.event)
+    if category == "government":
+        delegation = delegations.filter(kind=Delegation.Kind.GOVERNMENT, country=country).first()
+    elif category == "international":
+        delegation = delegations.filter(kind=Delegation.Kind.INTERNATIONAL).first()
+    else:
+        return
+    if delegation is not None:
+        # Sample data within the sample quotas: set directly, as an organizer's import would attach it.
+        Registration.objects.filter(pk=registration.pk).update(delegation=delegation)
+
+
+@transaction.atomic
+def prepare_invitation_demo() -> tuple[User | None, list[Invitation]]:
+    """Make the sample edition by invitation, with a focal point for one delegation and a few valid
+    sample invitations (made again when used up); return the focal point and the invitations."""
+    event = Event.objects.filter(slug=SAMPLE_SLUG).first()
+    if event is None:
+        return None, []
+    event.access = Event.Access.INVITATION
+    event.save(update_fields=["access"])
+    load_demo_delegations()
+    delegations = {delegation.name_en: delegation for delegation in event.delegations.all()}
+    focal_point, _made = User.objects.get_or_create(email=FOCAL_POINT_EMAIL)
+    EmailAddress.objects.update_or_create(
+        user=focal_point, email=FOCAL_POINT_EMAIL, defaults={"verified": True, "primary": True}
+    )
+    delegations[FOCAL_POINT_DELEGATION].focal_points.add(focal_point)
+    ready = []
+    for name, category, uses in DEMO_INVITATIONS:
+        delegation = delegations.get(name) if name else None
+        mine = Invitation.objects.filter(
+            event=event, note=DEMO_INVITATION_NOTE, delegation=delegation, category=category, max_uses=uses
+        )
+        valid = [invitation for invitation in mine if invitations.invitation_state(invitation) == "valid"]
+        ready += valid[:1] or invitations.create_invitations(
+            event=event,
+            actor=None,
+            delegation=delegation,
+            category=category,
+            max_uses=uses,
+            note=DEMO_INVITATION_NOTE,
+        )
+    return focal_point, ready

@@ -5,11 +5,16 @@ and confirms. Confirming creates the accounts (matched by email, so a second upl
 nothing twice), profiles and registrations through the services, so capacity and waiting lists
 apply, and emails each new person a link to set a password and confirm their details. Each row is
 checked against the same rules as a delegate's own registration (delegates/rules.py), except the
-delegate's own duties (the window, travel dates, consent), which the person fulfils later."""
+delegate's own duties (the window, travel dates, consent), which the person fulfils later.
+
+An optional `delegation` column (a delegation's name in any language, or its id) attaches rows to a
+delegation of the edition; the preview counts them against its quota per mode and, if asked, plans
+the delegations the file names but the edition lacks, which confirming creates."""
 
 import csv
 import io
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import NamedTuple
@@ -28,12 +33,13 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 from phonenumber_field.formfields import PhoneNumberField
 
+from events.inputs import ascii_int
 from events.models import AttendanceMode, Event
 from events.text import PlainTextFormMixin
 
 from . import services
 from .forms import latin_name
-from .models import Honorific, Profile, Registration, User
+from .models import AuditEntry, Delegation, Honorific, Profile, Registration, User
 from .outbox import queue_email
 from .rules import RegistrationDetails, RegistrationError, check
 
@@ -58,7 +64,10 @@ HEADER = [
 # other columns are needed too. A file without these columns is read as before.
 PASSPORT_COLUMNS = ["passport_number", "passport_nationality", "passport_birth_date", "passport_expires_on"]
 REQUIRED = list(HEADER)
-HEADER = [*HEADER, *PASSPORT_COLUMNS]
+# Optional too: the delegation a row's person belongs to (its name in any language, or its id).
+HEADER = [*HEADER, *PASSPORT_COLUMNS, "delegation"]
+# The members a delegation's quota counts (as the quota rule does): everyone not cancelled or rejected.
+QUOTA_STATUSES = (*Registration.SEAT_HOLDING, Registration.Status.WAITLISTED)
 
 
 def accepted_codes(event: Event) -> list[tuple[str, str, list[str]]]:
@@ -76,6 +85,11 @@ def accepted_codes(event: Event) -> list[tuple[str, str, list[str]]]:
         ),
         ("preferred_language", _("one of"), languages),
         ("interpretation_language", _("one of"), languages),
+        (
+            "delegation",
+            _("optional: a delegation of this edition, by name in any language or by id"),
+            list(event.delegations.values_list("name", flat=True)),
+        ),
     ]
 
 
@@ -95,6 +109,7 @@ EXAMPLE = [
     "in_person",
     "beidou-cooperation; green-development",
     "ru",
+    "",
     "",
     "",
     "",
@@ -238,6 +253,9 @@ class ImportRow:
     values: dict
     errors: list[RowError] = field(default_factory=list)
     action: str = ""
+    # The delegation the row joins: one of the edition's, or the name of one the import will create.
+    delegation: "Delegation | str | None" = None
+    mode: str = ""
 
     @property
     def is_valid(self) -> bool:
@@ -393,7 +411,7 @@ def read_table(upload) -> list[dict]:
     return [{name: (row.get(name) or "").strip() for name in HEADER} for row in rows]
 
 
-def check_rows(event: Event, raw_rows: list[dict]) -> list[ImportRow]:
+def check_rows(event: Event, raw_rows: list[dict], *, create_delegations: bool = False) -> list[ImportRow]:
     """Every row's errors and what it would do, without writing anything."""
     existing = {
         email.lower(): status for email, status in event.registrations.values_list("user__email", "status")
@@ -431,8 +449,135 @@ def check_rows(event: Event, raw_rows: list[dict]) -> list[ImportRow]:
                 row.action = "register" if email in accounts else "create"
             account = accounts.get(email)
             row.errors += _broken_rules(event, form, getattr(account, "profile", None) or form.profile())
+            row.mode = form.cleaned_data["mode"]
         rows.append(row)
+    _attach_delegations(event, rows, create_delegations=create_delegations)
     return rows
+
+
+class DelegationFinder:
+    """The edition's delegations by id and by name in any language (without regard to case)."""
+
+    def __init__(self, event: Event):
+        self.by_id, self.by_name = {}, {}
+        for delegation in event.delegations.all():
+            self.by_id[delegation.pk] = delegation
+            names = {delegation.name, delegation.name_en, delegation.name_ru, delegation.name_zh_hans}
+            for name in filter(None, names):
+                self.by_name.setdefault(name.strip().casefold(), set()).add(delegation)
+
+    def find(self, value: str) -> tuple[Delegation | None, str]:
+        """The delegation a cell names, or None and why not ("unknown", "ambiguous")."""
+        number = ascii_int(value)
+        if number is not None and number in self.by_id:
+            return self.by_id[number], ""
+        found = self.by_name.get(value.casefold(), set())
+        if len(found) > 1:
+            return None, "ambiguous"
+        return (next(iter(found)), "") if found else (None, "unknown")
+
+
+def _attach_delegations(event: Event, rows: list[ImportRow], *, create_delegations: bool) -> None:
+    """Resolve each row's delegation, then mark the rows beyond a quota (in file order)."""
+    finder = DelegationFinder(event)
+    planned = {}  # one new delegation per name, however its rows spell its case
+    for row in rows:
+        value = (row.values.get("delegation") or "").strip()
+        if not value:
+            continue
+        delegation, problem = finder.find(value)
+        if delegation is not None:
+            row.delegation = delegation
+        elif problem == "ambiguous":
+            row.errors.append(RowError("delegation", _("Several delegations are called this: use the id.")))
+        elif create_delegations and ascii_int(value) is None and len(value) <= 200:
+            row.delegation = planned.setdefault(value.casefold(), value)
+        else:
+            row.errors.append(
+                RowError(
+                    "delegation",
+                    _(
+                        "No delegation “%(value)s” in this edition (tick “create missing delegations” to create it)."
+                    )
+                    % {"value": value},
+                )
+            )
+    _mark_beyond_quota(rows)
+
+
+def _members_held(delegations: list[Delegation]) -> Counter:
+    """Members already counted against each delegation's quota, per mode."""
+    counts = Counter()
+    members = Registration.objects.filter(delegation__in=delegations, status__in=QUOTA_STATUSES)
+    for delegation_id, mode in members.values_list("delegation_id", "mode"):
+        counts[delegation_id, mode] += 1
+    return counts
+
+
+def _adds(row: ImportRow) -> bool:
+    """Whether confirming the row adds a member to its delegation."""
+    return row.delegation is not None and row.action in ("create", "register")
+
+
+def _mark_beyond_quota(rows: list[ImportRow]) -> None:
+    """A row that would take a delegation past its quota for the row's mode is an error."""
+    existing = [row.delegation for row in rows if isinstance(row.delegation, Delegation)]
+    taken = _members_held(existing)
+    for row in rows:
+        if not (_adds(row) and row.is_valid and isinstance(row.delegation, Delegation)):
+            continue
+        quota = row.delegation.quota(row.mode)
+        key = (row.delegation.pk, row.mode)
+        if quota is not None and taken[key] >= quota:
+            row.errors.append(
+                RowError(
+                    "delegation",
+                    _("Beyond the quota of “%(name)s” (%(quota)d, %(mode)s).")
+                    % {"name": row.delegation.name, "quota": quota, "mode": AttendanceMode(row.mode).label},
+                )
+            )
+        else:
+            taken[key] += 1
+
+
+@dataclass
+class DelegationLine:
+    """What the file does to one delegation in one mode, for the preview."""
+
+    name: str
+    mode: str
+    members: int
+    adding: int
+    quota: int | None
+    new: bool
+
+    @property
+    def over_quota(self) -> bool:
+        """Whether the rows would take the delegation past its quota (those beyond are errors)."""
+        return self.quota is not None and self.members + self.adding > self.quota
+
+
+def delegation_summary(rows: list[ImportRow]) -> list[DelegationLine]:
+    """Per delegation and mode: members now, the rows that add one (errors or not), and the quota."""
+    existing = [row.delegation for row in rows if isinstance(row.delegation, Delegation)]
+    held = _members_held(existing)
+    lines: dict[tuple, DelegationLine] = {}
+    for row in rows:
+        if not _adds(row):
+            continue
+        new = not isinstance(row.delegation, Delegation)
+        key = (row.delegation if new else row.delegation.pk, row.mode)
+        if key not in lines:
+            lines[key] = DelegationLine(
+                name=row.delegation if new else row.delegation.name,
+                mode=str(AttendanceMode(row.mode).label),
+                members=0 if new else held[key],
+                adding=0,
+                quota=None if new else row.delegation.quota(row.mode),
+                new=new,
+            )
+        lines[key].adding += 1
+    return list(lines.values())
 
 
 def _broken_rules(event: Event, form: ImportRowForm, profile: Profile) -> list[RowError]:
@@ -460,6 +605,7 @@ def import_rows(*, event: Event, rows: list[ImportRow], actor: User) -> dict[str
     if any(not row.is_valid for row in rows):
         raise ImportFileError(_("Fix or drop the rows with errors first."))
     done = {"created": 0, "registered": 0, "skipped": 0}
+    created_delegations = _create_delegations(event, rows, actor)
     for row in rows:
         form = ImportRowForm(row.values, event=event)
         form.is_valid()
@@ -473,6 +619,9 @@ def import_rows(*, event: Event, rows: list[ImportRow], actor: User) -> dict[str
             done["skipped"] += 1
             continue
         _profile(user, form)
+        delegation = created_delegations.get(row.delegation, row.delegation)
+        # Only a row with a delegation names one, so files without the column import as before.
+        joining = {"delegation": delegation} if delegation is not None else {}
         try:
             services.submit_registration(
                 event=event,
@@ -480,6 +629,7 @@ def import_rows(*, event: Event, rows: list[ImportRow], actor: User) -> dict[str
                 details=form.details(),
                 sub_forums=form.cleaned_data["sub_forum_list"],
                 imported=True,
+                **joining,
             )
         except RegistrationError as error:
             raise ImportFileError(
@@ -489,6 +639,30 @@ def import_rows(*, event: Event, rows: list[ImportRow], actor: User) -> dict[str
         done["created" if created else "registered"] += 1
     services.record_import(event=event, actor=actor, counts=done)
     return done
+
+
+def _create_delegations(event: Event, rows: list[ImportRow], actor: User) -> dict[str, Delegation]:
+    """Create the delegations the rows name but the edition lacks (kind "other", no quota), by name."""
+    created = {}
+    for row in rows:
+        name = row.delegation
+        if isinstance(name, str) and name not in created:
+            # Another organizer may have made it since the preview: join theirs.
+            created[name], _made = Delegation.objects.get_or_create(
+                event=event,
+                name_en=name,
+                defaults={
+                    "kind": Delegation.Kind.OTHER,
+                    "notes": _(
+                        "Created by an import of a delegation list: check its kind, country and quotas."
+                    ),
+                },
+            )
+    if created:
+        AuditEntry.objects.create(
+            action="delegations_imported", event=event, actor=actor, data={"names": sorted(created)}
+        )
+    return created
 
 
 def _profile(user: User, form: ImportRowForm) -> None:

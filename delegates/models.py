@@ -3,6 +3,7 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -331,6 +332,16 @@ class Delegation(models.Model):
     def quota(self, mode: str) -> int | None:
         """The quota for one attendance mode, or None when there is none."""
         return self.quota_in_person if mode == AttendanceMode.IN_PERSON else self.quota_online
+
+    def clean(self):
+        """A government's delegation names its country; the head is one of its own members."""
+        errors = {}
+        if self.kind == self.Kind.GOVERNMENT and not self.country:
+            errors["country"] = _("A government's delegation needs a country.")
+        if self.head_id is not None and (self.pk is None or self.head.delegation_id != self.pk):
+            errors["head"] = _("The head of delegation must be one of its members.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Invitation(models.Model):

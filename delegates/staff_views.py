@@ -401,6 +401,7 @@ class ImportView(StaffView):
         context["event"] = self.event
         context["header"] = imports.HEADER
         context["accepted_codes"] = imports.accepted_codes(self.event)
+        context["delegation_lines"] = imports.delegation_summary(kwargs.get("rows") or [])
         return context
 
     def post(self, request, *args, **kwargs):
@@ -413,8 +414,14 @@ class ImportView(StaffView):
             raw_rows = imports.read_table(form.cleaned_data["file"])
         except imports.ImportFileError as error:
             return self.render_to_response(self.get_context_data(file_error=str(error)))
-        request.session[IMPORT_SESSION_KEY] = {"event": self.event.pk, "rows": raw_rows}
-        return self.render_to_response(self.get_context_data(rows=imports.check_rows(self.event, raw_rows)))
+        create = "create_delegations" in request.POST
+        request.session[IMPORT_SESSION_KEY] = {
+            "event": self.event.pk,
+            "rows": raw_rows,
+            "create_delegations": create,
+        }
+        rows = imports.check_rows(self.event, raw_rows, create_delegations=create)
+        return self.render_to_response(self.get_context_data(rows=rows, create_delegations=create))
 
     def confirm(self, request):
         """Import the previewed rows that were not dropped; nothing at all if one has errors."""
@@ -423,13 +430,16 @@ class ImportView(StaffView):
             messages.error(request, _("Upload the file again: the preview has expired."))
             return redirect("staff:import", self.event.slug)
         dropped = {ascii_int(number) for number in request.POST.getlist("drop")} - {None}
-        rows = [row for row in imports.check_rows(self.event, stored["rows"]) if row.number not in dropped]
+        create = stored.get("create_delegations", False)
+        checked = imports.check_rows(self.event, stored["rows"], create_delegations=create)
+        rows = [row for row in checked if row.number not in dropped]
         try:
             done = imports.import_rows(event=self.event, rows=rows, actor=request.user)
         except imports.ImportFileError as error:
             kept = [row.values for row in rows]
+            rows = imports.check_rows(self.event, kept, create_delegations=create)
             return self.render_to_response(
-                self.get_context_data(rows=imports.check_rows(self.event, kept), file_error=str(error))
+                self.get_context_data(rows=rows, create_delegations=create, file_error=str(error))
             )
         del request.session[IMPORT_SESSION_KEY]
         messages.success(

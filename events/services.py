@@ -3,9 +3,14 @@
 import datetime
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils.text import slugify
 
 from .models import Appearance, Event
+
+# Sent inside clone_event's transaction with `source` and `clone`: apps that hang records on an
+# edition (the delegates app's delegations) copy theirs, since the programme may not import them.
+event_cloned = Signal()
 
 
 def _free_slug(base: str) -> str:
@@ -56,6 +61,7 @@ def clone_event(
         clone.roles.create(organization_id=role.organization_id, role=role.role, order=role.order)
     _clone_sub_forums(source, clone, delta, tz)
     _clone_exhibits(source, clone)
+    event_cloned.send(sender=Event, source=source, clone=clone)
     return clone
 
 

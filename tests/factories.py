@@ -233,3 +233,12 @@ class DelegationFactory(factory.django.DjangoModelFactory):
     name_en = factory.Sequence(lambda n: f"Delegation {n}")
     kind = "government"
     country = "KZ"
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """A single-use invitation to an edition, bound to nothing."""
+
+    class Meta:
+        model = "delegates.Invitation"
+
+    event = factory.SubFactory(EventFactory)

@@ -25,8 +25,10 @@ from delegates.models import AuditEntry, Delegation, ExportPreset, OutboxMessage
 from delegates.roles import ORGANIZERS, REGISTRATION_STAFF
 
 from .factories import (
+    DelegationFactory,
     DocumentFactory,
     ExhibitFactory,
+    InvitationFactory,
     ProfileFactory,
     RegistrationFactory,
     SectorFactory,
@@ -350,6 +352,18 @@ ADMIN_MODELS = {
     "delegates.registration": {VIEW: EVERY_STAFF, ADD: set(), CHANGE: ORGANIZERS_ONLY, DELETE: set()},
     "delegates.outboxmessage": {VIEW: ORGANIZERS_ONLY, ADD: set(), CHANGE: ORGANIZERS_ONLY, DELETE: set()},
     "delegates.auditentry": {VIEW: ORGANIZERS_ONLY, ADD: set(), CHANGE: set(), DELETE: set()},
+    "delegates.delegation": {
+        VIEW: ORGANIZERS_ONLY,
+        ADD: ORGANIZERS_ONLY,
+        CHANGE: ORGANIZERS_ONLY,
+        DELETE: ORGANIZERS_ONLY,
+    },
+    "delegates.invitation": {
+        VIEW: ORGANIZERS_ONLY,
+        ADD: ORGANIZERS_ONLY,
+        CHANGE: ORGANIZERS_ONLY,
+        DELETE: ORGANIZERS_ONLY,
+    },
 }
 
 
@@ -378,6 +392,9 @@ def admin_model_cases(label: str, rights: dict) -> dict:
 
 for _label, _rights in ADMIN_MODELS.items():
     CASES.update(admin_model_cases(_label, _rights))
+CASES["admin:delegates_invitation_bulk"] = Case(
+    lambda world: "/admin/delegates/invitation/bulk/", admin_page(allowed(ORGANIZERS_ONLY))
+)
 CASES["admin:auth_user_password_change"] = Case(
     lambda world: f"/admin/delegates/user/{world.objects['delegates.user'].pk}/password/",
     admin_page(allowed({SUPERUSER})),
@@ -469,6 +486,8 @@ def build_world() -> World:
             to=delegate_a.email, subject="Hello", body_text="Hello", message_id="<matrix@example.org>"
         ),
         "delegates.auditentry": AuditEntry.objects.create(action="export", event=event, actor=organizer),
+        "delegates.delegation": DelegationFactory(event=event),
+        "delegates.invitation": InvitationFactory(event=event),
     }
     # A delegation whose focal point is A, with one member, for the focal point's pages.
     delegation = Delegation.objects.create(event=event, name="Kazakhstan", country="KZ")

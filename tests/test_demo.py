@@ -118,3 +118,59 @@ def test_sample_delegates_are_loaded_once_and_approved():
         user__profile__country="KZ", mode="in_person", seats__sub_forum__slug="beidou-cooperation"
     )
     assert kazakh_beidou.count() == 2
+
+
+def test_the_8th_forum_and_the_sample_edition_get_their_delegations_once():
+    from delegates.models import Delegation
+
+    call_command("load_forum_demo", today=TODAY, stdout=None)
+    call_command("load_demo_delegates", stdout=None)
+    call_command("load_demo_delegates", stdout=None)
+
+    for slug in ("8th-lanzhou-2021", "sample-edition"):
+        delegations = Delegation.objects.filter(event__slug=slug).order_by("protocol_order")
+        assert [(d.name_en, d.kind, d.country.code or "") for d in delegations] == [
+            ("China", "government", "CN"),
+            ("Kazakhstan", "government", "KZ"),
+            ("Kyrgyzstan", "government", "KG"),
+            ("Tajikistan", "government", "TJ"),
+            ("Turkmenistan", "government", "TM"),
+            ("Uzbekistan", "government", "UZ"),
+            ("International organizations", "international", ""),
+        ]
+        assert all(d.name_ru and d.name_zh_hans and d.notes.startswith("Sample data") for d in delegations)
+    kazakhstan = Delegation.objects.get(event__slug="sample-edition", name_en="Kazakhstan")
+    assert (kazakhstan.name_ru, kazakhstan.name_zh_hans, kazakhstan.quota_in_person) == (
+        "Казахстан",
+        "哈萨克斯坦",
+        15,
+    )
+    assert kazakhstan.members.count() == 2  # the two sample government delegates from Kazakhstan
+
+
+def test_demo_accounts_make_the_sample_edition_by_invitation_and_print_its_links(client, capsys):
+    from delegates.invitations import invitation_link
+    from delegates.models import Invitation, User
+
+    call_command("load_forum_demo", today=TODAY, stdout=None)
+    call_command("load_demo_delegates", stdout=None)
+    call_command("create_demo_accounts")
+    first = capsys.readouterr().out
+    call_command("create_demo_accounts")
+    second = capsys.readouterr().out
+
+    sample = Event.objects.get(slug="sample-edition")
+    assert sample.access == Event.Access.INVITATION
+    focal_point = User.objects.get(email="focal.point@example.org")
+    assert [d.name_en for d in focal_point.focal_point_of.all()] == ["Kazakhstan"]
+    password = first.split("focal.point@example.org")[1].split("password:")[1].split()[0]
+    assert focal_point.check_password(password) is False  # reset on the second run
+    invitations = Invitation.objects.filter(event=sample)
+    assert invitations.count() == 3  # the second run reuses the valid codes
+    for invitation in invitations:
+        assert invitation_link(invitation) in first
+        assert invitation_link(invitation) in second
+    kazakh = invitations.get(delegation__name_en="Kazakhstan")
+    assert (kazakh.category, kazakh.max_uses) == ("government", 5)
+    new_password = second.split("focal.point@example.org")[1].split("password:")[1].split()[0]
+    assert client.login(email="focal.point@example.org", password=new_password)

@@ -12,10 +12,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from delegates.imports import EXAMPLE, HEADER
-from delegates.models import AuditEntry, OutboxMessage, Profile, Registration, User
+from delegates.models import AuditEntry, Delegation, OutboxMessage, Profile, Registration, User
 from delegates.roles import ORGANIZERS, REGISTRATION_STAFF
 
-from .factories import ProfileFactory, SubForumFactory, open_event, staff_member
+from .factories import (
+    DelegationFactory,
+    ProfileFactory,
+    RegistrationFactory,
+    SubForumFactory,
+    open_event,
+    staff_member,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -358,3 +365,106 @@ def test_the_import_page_lists_each_accepted_honorific_and_no_empty_one(client, 
 
     codes = re.search(r"<dt><code>honorific</code></dt>\s*<dd>(.*?)</dd>", page, re.S).group(1)
     assert re.findall(r"<code>(.*?)</code>", codes) == ["he", "dr", "prof", "mr", "ms"]
+
+
+# --- delegations ----------------------------------------------------------------------------
+
+
+def upload_creating(client, file):
+    """Upload with "create missing delegations" ticked."""
+    return client.post(reverse("staff:import", args=["forum"]), {"file": file, "create_delegations": "1"})
+
+
+def test_the_delegation_column_is_optional_and_in_the_template(client, event, organizer):
+    assert HEADER[-1] == "delegation"
+    response = upload(client, csv_file([person(0)]))
+    assert response.context["rows"][0].delegation is None
+    assert response.context["rows"][0].is_valid
+
+
+@pytest.mark.parametrize("named", ["Kazakhstan", "казахстан", "哈萨克斯坦", "id"])
+def test_a_row_names_its_delegation_in_any_language_or_by_id(client, event, organizer, named):
+    delegation = DelegationFactory(
+        event=event, name_en="Kazakhstan", name_ru="Казахстан", name_zh_hans="哈萨克斯坦"
+    )
+    value = str(delegation.pk) if named == "id" else named
+
+    response = upload(client, csv_file([person(0, delegation=value)]))
+
+    row = response.context["rows"][0]
+    assert row.is_valid
+    assert row.delegation == delegation
+
+
+def test_an_unknown_delegation_is_a_row_error_and_nothing_is_created(client, event, organizer):
+    DelegationFactory(event=event, name_en="Kazakhstan")
+    DelegationFactory(name_en="Elsewhere")  # another edition's
+
+    response = upload(client, csv_file([person(0, delegation="Elsewhere"), person(1, delegation="99999")]))
+
+    assert [str(error) for row in response.context["rows"] for error in row.errors] == [
+        "delegation: No delegation “Elsewhere” in this edition (tick “create missing delegations” to create it).",
+        "delegation: No delegation “99999” in this edition (tick “create missing delegations” to create it).",
+    ]
+    confirm(client)
+    assert Delegation.objects.filter(event=event).count() == 1
+    assert not Registration.objects.exists()
+
+
+def test_the_preview_counts_rows_against_the_quota_and_marks_those_beyond(client, event, organizer):
+    event.in_person_capacity = 10
+    event.save()
+    delegation = DelegationFactory(event=event, name_en="Kazakhstan", quota_in_person=3, quota_online=None)
+    RegistrationFactory(event=event, delegation=delegation, mode="in_person", status="approved")
+    RegistrationFactory(event=event, delegation=delegation, mode="in_person", status="cancelled")
+    rows = [person(n, delegation="Kazakhstan") for n in range(3)] + [
+        person(3, delegation="Kazakhstan", mode="online")
+    ]
+
+    response = upload(client, csv_file(rows))
+
+    assert [row.is_valid for row in response.context["rows"]] == [True, True, False, True]
+    assert (
+        str(response.context["rows"][2].errors[0])
+        == "delegation: Beyond the quota of “Kazakhstan” (3, In person)."
+    )
+    lines = {
+        (line.name, line.mode): (line.members, line.adding, line.quota)
+        for line in response.context["delegation_lines"]
+    }
+    assert lines == {("Kazakhstan", "In person"): (1, 3, 3), ("Kazakhstan", "Online"): (0, 1, None)}
+    assert "Rows adding one" in response.content.decode()
+
+
+def test_a_ticked_box_plans_and_confirming_creates_the_missing_delegation(client, event, organizer):
+    rows = [person(0, delegation="Ministry of Energy"), person(1, delegation="ministry of energy")]
+
+    preview = upload_creating(client, csv_file(rows))
+
+    assert all(row.is_valid for row in preview.context["rows"])
+    assert [(line.name, line.new, line.adding) for line in preview.context["delegation_lines"]] == [
+        ("Ministry of Energy", True, 2)
+    ]
+    assert not Delegation.objects.exists()  # the preview writes nothing
+
+    confirm(client)
+
+    delegation = Delegation.objects.get(event=event)
+    assert (delegation.name_en, delegation.kind) == ("Ministry of Energy", "other")
+    assert set(delegation.members.values_list("user__email", flat=True)) == {
+        "delegate0@mfa.example.kz",
+        "delegate1@mfa.example.kz",
+    }
+    assert AuditEntry.objects.get(action="delegations_imported").data == {"names": ["Ministry of Energy"]}
+
+
+def test_confirming_attaches_rows_to_an_existing_delegation(client, event, organizer):
+    delegation = DelegationFactory(event=event, name_en="Kazakhstan")
+
+    upload(client, csv_file([person(0, delegation="Kazakhstan"), person(1)]))
+    confirm(client)
+
+    assert dict(Registration.objects.values_list("user__email", "delegation")) == {
+        "delegate0@mfa.example.kz": delegation.pk,
+        "delegate1@mfa.example.kz": None,
+    }

@@ -57,7 +57,7 @@ def test_roles_organizers_edit_programme_and_registrations_but_not_accounts():
         ),
         *(
             f"delegates.{action}_{model}"
-            for model in ("profile", "registration", "subforumseat")
+            for model in ("profile", "registration", "subforumseat", "delegation", "invitation")
             for action in ("add", "change", "delete", "view")
         ),
         "delegates.view_outboxmessage",
