@@ -9,13 +9,15 @@ import io
 from allauth.account.models import EmailAddress
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from delegates import services
 from delegates.demo import load_demo_delegates
 from delegates.imports import EXAMPLE, HEADER
-from delegates.models import Delegation
+from delegates.models import Delegation, Invitation
 from delegates.roles import ORGANIZERS, REGISTRATION_STAFF
 from events.demo import EIGHTH_SLUG, SAMPLE_SLUG, load_demo
+from events.models import Event
 from tests.factories import ProfileFactory, registration_data, staff_member
 
 LANGUAGES = ["en", "zh-hans", "ru"]
@@ -64,6 +66,7 @@ class DemoSite:
     organizer: object
     pages: list[PageKind]
     focal: object = None
+    newcomer: object = None
 
     def user(self, who: str | None):
         """The account that looks at a page of this kind."""
@@ -74,6 +77,7 @@ class DemoSite:
             "staff": self.staff,
             "organizer": self.organizer,
             "focal": self.focal,
+            "newcomer": self.newcomer,
         }[who]
 
     def fetch(self, page_kind: PageKind, language: str) -> bytes:
@@ -123,14 +127,38 @@ def build_demo_site() -> DemoSite:
     staff = staff_member(REGISTRATION_STAFF)
     organizer = staff_member(ORGANIZERS)
     focal, delegation, member = _focal_point(sample, arrival)
+    newcomer = ProfileFactory(given_name_native="Мадина", family_name_native="Омарова").user
+    EmailAddress.objects.create(user=newcomer, email=newcomer.email, verified=True, primary=True)
     return DemoSite(
         delegate=delegate,
         imported=imported,
         staff=staff,
         organizer=organizer,
         focal=focal,
-        pages=_pages(sample, editions[EIGHTH_SLUG]) + _focal_pages(sample, delegation, member),
+        newcomer=newcomer,
+        pages=_pages(sample, editions[EIGHTH_SLUG])
+        + _focal_pages(sample, delegation, member)
+        + _invitation_pages(sample, delegation),
     )
+
+
+def _invitation_pages(sample, delegation) -> list[PageKind]:
+    """The sample edition made by invitation: its register page with a valid code, without one and
+    with a revoked one, for an account not yet registered (the demo's `create_demo_accounts` does
+    the same to the sample edition)."""
+    sample.access = Event.Access.INVITATION
+    sample.save(update_fields=["access"])
+    valid = Invitation.objects.create(event=sample, delegation=delegation, max_uses=5)
+    revoked = Invitation.objects.create(event=sample, revoked_at=timezone.now())
+    register = f"/events/{SAMPLE_SLUG}/register/"
+    return [
+        PageKind("edition by invitation", f"/events/{SAMPLE_SLUG}/"),
+        PageKind("register with an invitation", f"{register}?invitation={valid.code}", "newcomer"),
+        PageKind("register without an invitation", register, "newcomer", status=403),
+        PageKind(
+            "register, revoked invitation", f"{register}?invitation={revoked.code}", "newcomer", status=403
+        ),
+    ]
 
 
 def _focal_point(sample, arrival) -> tuple:
