@@ -149,6 +149,7 @@ class EventAdmin(SafeInputAdminMixin, EditionTimeZoneMixin, TranslationAdmin):
             _("Registration"),
             {
                 "fields": [
+                    "access",
                     "registration_opens_at",
                     "registration_closes_at",
                     "requires_approval",

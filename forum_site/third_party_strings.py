@@ -2,7 +2,9 @@
 
 Django 6.1's new blank choice ("- Select an option -") has no Chinese or Russian translation yet,
 Django's Chinese email message and allauth's Chinese and Russian keep "Email"/"e-mail" in Latin
-letters. Listing the messages here puts them in our catalogues, which take precedence
+letters. django-countries spells Tajikistan "塔吉克斯斯坦" and Kyrgyzstan "吉尔吉斯" in Chinese and
+names Kyrgyzstan "Киргизия" in Russian, where the forum's protocol uses "塔吉克斯坦", "吉尔吉斯斯坦" and
+"Кыргызстан". Listing the messages here puts them in our catalogues, which take precedence
 (LOCALE_PATHS). Nothing imports this module.
 """
 
@@ -47,4 +49,6 @@ MESSAGES = [
     gettext_noop("MFA"),
     gettext_noop("This functionality requires JavaScript."),
     gettext_noop("IP Address"),
+    gettext_noop("Kyrgyzstan"),
+    gettext_noop("Tajikistan"),
 ]

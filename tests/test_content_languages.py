@@ -235,3 +235,17 @@ def test_exhibits_are_listed_by_the_titles_readers_see(client, event):
 
     shown = re.findall(r'class="exhibit-title"[^>]*>([^<]+)<', page)
     assert shown == ["Alpha stand", "Zulu stand", "Альфа"]  # untranslated ones sort by their English title
+
+
+@pytest.mark.parametrize(
+    ("language", "names"),
+    [
+        ("zh-hans", ["中国", "哈萨克斯坦", "吉尔吉斯斯坦", "塔吉克斯坦", "土库曼斯坦", "乌兹别克斯坦"]),
+        ("ru", ["Китай", "Казахстан", "Кыргызстан", "Таджикистан", "Туркменистан", "Узбекистан"]),
+    ],
+)
+def test_the_six_countries_are_named_as_the_forums_protocol_names_them(language, names):
+    from django_countries import countries
+
+    with translation.override(language):
+        assert [str(countries.name(code)) for code in ["CN", "KZ", "KG", "TJ", "TM", "UZ"]] == names

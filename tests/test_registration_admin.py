@@ -250,3 +250,15 @@ def test_audit_log_lists_entries_read_only_filterable_by_who_and_what(client, ev
     change = client.get(reverse("admin:delegates_auditentry_change", args=[entry.pk])).content.decode()
     assert 'name="_save"' not in change
     assert client.post(reverse("admin:delegates_auditentry_delete", args=[entry.pk])).status_code == 403
+
+
+def test_organizers_make_an_edition_by_invitation_in_its_admin_page(client, event):
+    client.force_login(staff_member(ORGANIZERS))
+    url = reverse("admin:events_event_change", args=[event.pk])
+    assert 'name="access"' in client.get(url).content.decode()
+
+    response = client.post(url, edition_form(client, event, access="invitation"))
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    event.refresh_from_db()
+    assert event.access == event.Access.INVITATION
