@@ -64,7 +64,7 @@ def my_registrations(user: User) -> list[Registration]:
     )
     waiting = Registration.objects.filter(status=Registration.Status.WAITLISTED, mode=OuterRef("mode"))
     registrations = list(
-        user.registrations.select_related("event")
+        user.registrations.select_related("event", "delegation")
         .annotate(ahead=_count_ahead(waiting, "event", "seat_requested_at"))
         .prefetch_related(Prefetch("seats", queryset=seats))
         .order_by("-event__start_on", "-pk")

@@ -93,6 +93,8 @@ def test_me_shows_no_delegation_block_to_a_member(client, delegation, focal_poin
     client.force_login(member.user)
     page = client.get(reverse("delegates:me")).content.decode()
     assert "/me/delegations/" not in page
+    # The member sees which delegation registered them.
+    assert f"Delegation: {delegation.name}" in page
 
 
 def test_page_lists_members_with_status_seats_badge_check_in_consent_and_quotas(
