@@ -67,6 +67,9 @@ def _is_focal_point_lookup(request) -> bool:
     )
 
 
+# Cancelled and rejected registrations hold no place in a delegation.
+INACTIVE = (Registration.Status.CANCELLED, Registration.Status.REJECTED)
+
 @admin.register(User)
 class UserAdmin(SafeInputAdminMixin, DjangoUserAdmin):
     """Accounts keyed by email; superusers administer them."""
@@ -707,10 +710,14 @@ class DelegationAdmin(SafeInputAdminMixin, TranslationAdmin):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        """The head is chosen among this delegation's own members."""
+        """The head is chosen among this delegation's own members who are not cancelled or rejected."""
         form = super().get_form(request, obj, change=change, **kwargs)
         if "head" in form.base_fields:
-            members = Registration.objects.filter(delegation=obj) if obj else Registration.objects.none()
+            members = (
+                Registration.objects.filter(delegation=obj).exclude(status__in=INACTIVE)
+                if obj
+                else Registration.objects.none()
+            )
             form.base_fields["head"].queryset = members.select_related("user", "event")
         return form
 

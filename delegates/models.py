@@ -340,6 +340,8 @@ class Delegation(models.Model):
             errors["country"] = _("A government's delegation needs a country.")
         if self.head_id is not None and (self.pk is None or self.head.delegation_id != self.pk):
             errors["head"] = _("The head of delegation must be one of its members.")
+        elif self.head_id is not None and not self.head.is_active:
+            errors["head"] = _("The head of delegation cannot be a cancelled or rejected member.")
         if errors:
             raise ValidationError(errors)
 

@@ -288,3 +288,25 @@ def test_a_focal_point_that_cannot_be_an_account_is_a_form_error(client, organiz
     assert response.status_code == 200
     assert "focal_points" in response.context["adminform"].form.errors
     assert not Delegation.objects.exists()
+
+
+def test_a_cancelled_member_cannot_be_the_head(client, organizer):
+    delegation = DelegationFactory()
+    member = RegistrationFactory(event=delegation.event, delegation=delegation, user=ProfileFactory().user)
+    cancelled = RegistrationFactory(
+        event=delegation.event, delegation=delegation, user=ProfileFactory().user, status="cancelled"
+    )
+    url = reverse("admin:delegates_delegation_change", args=[delegation.pk])
+
+    offered = client.get(url).context["adminform"].form.fields["head"].queryset
+    refused = client.post(url, _form(head=cancelled.pk))
+    delegation.head = cancelled
+    with pytest.raises(ValidationError) as model_refusal:
+        delegation.full_clean()
+
+    assert list(offered) == [member]
+    assert "head" in refused.context["adminform"].form.errors
+    assert model_refusal.value.message_dict["head"] == [
+        "The head of delegation cannot be a cancelled or rejected member."
+    ]
+    assert Delegation.objects.get().head is None
