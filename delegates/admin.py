@@ -70,6 +70,7 @@ def _is_focal_point_lookup(request) -> bool:
 # Cancelled and rejected registrations hold no place in a delegation.
 INACTIVE = (Registration.Status.CANCELLED, Registration.Status.REJECTED)
 
+
 @admin.register(User)
 class UserAdmin(SafeInputAdminMixin, DjangoUserAdmin):
     """Accounts keyed by email; superusers administer them."""

@@ -16,6 +16,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404
 
+from events.models import Event
+
 from .models import Delegation
 
 
@@ -30,10 +32,12 @@ def is_focal_point(user, delegation) -> bool:
 
 
 def focal_delegations(user):
-    """The delegations this account is a focal point of (none for anonymous or inactive accounts)."""
+    """The delegations this account is a focal point of, in published or archived editions (a draft
+    edition, such as a fresh clone, is the organizers' until published); none for anonymous or
+    inactive accounts."""
     if not (user.is_authenticated and user.is_active):
         return Delegation.objects.none()
-    return Delegation.objects.filter(focal_points=user)
+    return Delegation.objects.filter(focal_points=user).exclude(event__status=Event.Status.DRAFT)
 
 
 def can_use_staff_area(user) -> bool:

@@ -21,7 +21,7 @@ from django.views.generic import FormView, TemplateView
 from events.selectors import public_event
 from events.timezones import respond_in_time_zone
 
-from . import rules, selectors, services
+from . import permissions, rules, selectors, services
 from .badges import badge_pdf
 from .forms import PRIVACY_NOTICE_VERSION, CancelForm, ConsentForm, ProfileForm, RegistrationForm
 from .locks import BusyMiddleware
@@ -251,6 +251,11 @@ class MyRegistrationsView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["registrations"] = selectors.my_registrations(self.request.user)
         context["profile"] = Profile.objects.filter(user=self.request.user).first()
+        context["focal_delegations"] = list(
+            permissions.focal_delegations(self.request.user)
+            .select_related("event")
+            .order_by("-event__start_on", "pk")
+        )
         return context
 
 

@@ -484,3 +484,12 @@ def test_adding_someone_already_registered_says_so_about_them(client, delegation
         "This person is already registered for this edition."
     ]
     assert Registration.objects.get(user=registered).delegation is None
+
+
+def test_a_draft_editions_delegation_is_hidden_from_its_focal_point(client, delegation, focal_point, event):
+    event.status = event.Status.DRAFT  # e.g. a fresh clone, copied with its focal points
+    event.save()
+    client.force_login(focal_point)
+
+    assert "/me/delegations/" not in client.get(reverse("delegates:me")).content.decode()
+    assert client.get(url("delegation", delegation)).status_code == 404
