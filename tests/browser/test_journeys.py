@@ -651,11 +651,18 @@ def organizer_creates_and_invites(page, base_url: str, event, t, language: str) 
     return delegation
 
 
-def focal_point_signs_up_through_the_invitation(page, base_url: str, event, t) -> str:
+def focal_point_signs_up_through_the_invitation(page, base_url: str, delegation, t, language: str) -> None:
     """Signed out, the invitee opens the emailed link, signs up, confirms, says who they are; the code is kept."""
+    event = delegation.event
     invitation = only_email_to(FOCAL_EMAIL)
     stored = OutboxMessage.objects.get(to=FOCAL_EMAIL)
-    assert (stored.status, stored.subject) == (OutboxMessage.Status.SENT, invitation.subject)
+    assert (stored.status, stored.subject, stored.language) == (
+        OutboxMessage.Status.SENT,
+        invitation.subject,
+        language,
+    )
+    with translation.override(language):  # the email is in the invitation's language
+        assert gettext("Delegation: %(name)s") % {"name": delegation.name} in invitation.body
     link = path_in(invitation.body, rf"/events/{event.slug}/register/\?invitation=[\w-]+")
     page.goto(f"{base_url}{link}")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
@@ -671,8 +678,14 @@ def focal_point_signs_up_through_the_invitation(page, base_url: str, event, t) -
     expect(page.get_by_text(t("Please tell us who you are first."))).to_be_visible()
     fill_profile(page, t)
     expect(page).to_have_url(f"{base_url}{link}")  # back on the register page, the code kept
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    with translation.override(language):
+        named = gettext(
+            "You are registering with an invitation, as a member of the delegation “%(delegation)s”."
+        ) % {"delegation": delegation.name}
+    expect(page.get_by_text(named)).to_be_visible()
+    expect(page.locator("input[name=invitation]")).to_have_value(link.rsplit("=", 1)[1])
     expect(page.get_by_role("button", name=t("Register"))).to_be_visible()
-    return link
 
 
 def member_sets_a_password_and_consents(page, base_url: str, t, email: str) -> None:
@@ -718,7 +731,7 @@ def test_organizer_invites_a_focal_point_who_registers_the_delegation_within_its
         delegation_name = str(delegation.name)
 
     page = new_context(locale=browser_locale).new_page()
-    focal_point_signs_up_through_the_invitation(page, base, event, t)
+    focal_point_signs_up_through_the_invitation(page, base, delegation, t, language)
     focal_point = EmailAddress.objects.get(email=FOCAL_EMAIL, verified=True).user
     # Nothing makes the invitee a focal point (the invitation only admits them to register in the
     # delegation): the organizer names the new account in the delegation's admin page.
@@ -768,6 +781,10 @@ def test_organizer_invites_a_focal_point_who_registers_the_delegation_within_its
         "in_person",
         delegation,
     )
+    for person in (*MEMBERS, SUCCESSOR):  # each new member is written to, in the language chosen for them
+        assert OutboxMessage.objects.get(to=person[0], kind="imported").language == language
+    replaced = OutboxMessage.objects.get(to=MEMBERS[2][0], kind="registration_cancelled")
+    assert (replaced.status, replaced.language) == (OutboxMessage.Status.SENT, language)
     expect(page.locator(f"#member-{successor.pk}")).to_contain_text("Timur Zhakupov")
     expect(page.locator(f"#member-{successor.pk}")).to_contain_text("Тимур Жакупов")
     expect(page.locator(".quotas")).to_contain_text(
