@@ -1,6 +1,7 @@
 """Whole journeys people make through the site, driven in headless Chromium against the live server:
 a visitor reading in Russian, a delegate from sign-up to badge, an online delegate's stream links,
-staff exporting and admitting at the door with the camera, and a registration made by keyboard only."""
+staff exporting and admitting at the door with the camera, a registration made by keyboard only, and
+a delegation invited by an organizer and registered by its focal point within its quota."""
 
 import csv
 import datetime
@@ -19,16 +20,17 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_tot
 from django.core import mail
 from django.utils import translation
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from PIL import Image
 from playwright.sync_api import expect
 
 from delegates import services
 from delegates.demo import load_demo_delegates
-from delegates.models import AuditEntry, CheckIn, OutboxMessage, Registration
+from delegates.models import AuditEntry, CheckIn, Delegation, Invitation, OutboxMessage, Registration
 from delegates.roles import ORGANIZERS, REGISTRATION_STAFF
 from events.calendar import sub_forum_uid
 from events.demo import SAMPLE_SLUG, load_demo
+from events.models import AttendanceMode, Event
 from tests.browser.conftest import launch
 from tests.factories import ProfileFactory, SubForumFactory, open_event, registration_data, staff_member
 
@@ -525,3 +527,329 @@ def test_delegate_registers_with_the_keyboard_only(live_server, new_context):
     )
     assert set(registration.sub_forums.all()) == {beidou, green}
     assert registration.consent_version
+
+
+FOCAL_EMAIL = NEW_EMAIL  # the focal point is the new account of journey 2's helpers
+DELEGATION_NAMES = {
+    "en": "Republic of Kazakhstan",
+    "ru": "Республика Казахстан",
+    "zh_hans": "哈萨克斯坦共和国",
+}
+MEMBERS = [  # email, Latin given and family names, native given and family names
+    ("nurlan.sadykov@mfa.example.kz", "Nurlan", "Sadykov", "Нурлан", "Садыков"),
+    ("dana.omarova@mfa.example.kz", "Dana", "Omarova", "Дана", "Омарова"),
+    ("yerlan.abenov@mfa.example.kz", "Yerlan", "Abenov", "Ерлан", "Абенов"),
+]
+ONE_TOO_MANY = ("asel.karimova@mfa.example.kz", "Asel", "Karimova", "Асель", "Каримова")
+SUCCESSOR = ("timur.zhakupov@mfa.example.kz", "Timur", "Zhakupov", "Тимур", "Жакупов")
+
+
+def sign_in_in_language(page, base_url: str, email: str, path: str, t, *, secret: str = "") -> None:
+    """The real sign-in page in the reader's language, with the authenticator's code when there is one."""
+    page.goto(f"{base_url}{path}")
+    page.get_by_label(label(t("Email"))).fill(email)
+    page.get_by_label(label(t("Password"))).fill(PASSWORD)
+    page.get_by_role("button", name=t("Sign In")).click()
+    if secret:
+        expect(page.get_by_role("heading", level=1)).to_have_text(t("Two-Factor Authentication"))
+        page.get_by_label(label(t("Code"))).fill(current_totp(secret))
+        page.get_by_role("button", name=t("Sign In")).click()
+    expect(page).to_have_url(f"{base_url}{path}")
+
+
+def with_totp(group: str):
+    """A verified staff account of a group, with a TOTP authenticator (its secret returned too)."""
+    user = verified(staff_member(group, with_totp=False))
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return user, secret
+
+
+def pick_in_autocomplete(page, field_id: str, search: str, option: str) -> None:
+    """Choose a value in one of the admin's autocomplete (Select2) fields, as a person does: type, click."""
+    container = page.locator(f"#{field_id} + .select2")
+    container.click()
+    page.locator(".select2-container--open .select2-search__field").fill(search)
+    page.locator(".select2-results__option", has_text=option).click()
+
+
+def path_in(email_body: str, pattern: str) -> str:
+    """A link of an email, as a path on the live server (emails use the configured site address)."""
+    return re.search(rf"(?<=\S)({pattern})", email_body).group(1)
+
+
+def only_email_to(address: str):
+    """The one email sent to an address (read after the outbox delivered it)."""
+    [sent] = [message for message in mail.outbox if message.to == [address]]
+    return sent
+
+
+def fill_person(page, t, person: tuple) -> None:
+    """A member's email and names in both scripts, as their focal point types them."""
+    email, given_latin, family_latin, given_native, family_native = person
+    page.get_by_label(label(t("Email"))).fill(email)
+    page.get_by_label(label(t("Given name (native script)"))).fill(given_native)
+    page.get_by_label(label(t("Family name (native script)"))).fill(family_native)
+    page.get_by_label(label(t("Given name (Latin letters, as in the passport)"))).fill(given_latin)
+    page.get_by_label(label(t("Family name (Latin letters, as in the passport)"))).fill(family_latin)
+    page.get_by_label(label(t("Position"))).fill("Counsellor")
+    page.get_by_label(label(t("Organization"))).fill("Ministry of Foreign Affairs of Kazakhstan")
+    page.get_by_label(label(t("Country"))).select_option("KZ")
+    page.get_by_label(label(t("Phone"))).fill("+7 701 234 5678")
+
+
+def add_member_in_person(page, t, person: tuple) -> None:
+    """The focal point's add-a-member form: the person, government category, in person."""
+    page.get_by_role("link", name=t("Add a member")).click()
+    fill_person(page, t, person)
+    page.get_by_label(label(t("Category"))).select_option("government")
+    page.get_by_role("radio", name=t("In person")).check()
+    page.get_by_role("button", name=t("Add the member")).click()
+
+
+def organizer_creates_and_invites(page, base_url: str, event, t, language: str) -> Delegation:
+    """In the admin: a delegation with 3 seats in person, an invitation bound to the focal point, sent."""
+    organizer, secret = with_totp(ORGANIZERS)
+    sign_in_in_language(page, base_url, organizer.email, "/admin/", t, secret=secret)
+    page.goto(f"{base_url}/admin/delegates/delegation/add/")
+    page.locator("#id_event").select_option(str(event.pk))
+    for suffix, name in DELEGATION_NAMES.items():  # the name in the three languages (modeltranslation)
+        page.locator(f"#id_name_{suffix}").fill(name)
+    page.locator("#id_kind").select_option("government")
+    page.locator("#id_country").select_option("KZ")
+    page.locator("#id_quota_in_person").fill("3")
+    page.get_by_role("button", name=t("Save"), exact=True).click()
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    delegation = Delegation.objects.get(event=event)
+    assert (delegation.name_ru, delegation.quota_in_person, delegation.quota_online) == (
+        DELEGATION_NAMES["ru"],
+        3,
+        None,
+    )
+
+    page.goto(f"{base_url}/admin/delegates/invitation/add/")
+    page.locator("#id_event").select_option(str(event.pk))
+    page.locator("#id_email").fill(FOCAL_EMAIL)
+    with translation.override(language):
+        shown_name = str(delegation.name)
+    pick_in_autocomplete(page, "id_delegation", "Kazakhstan", shown_name)
+    page.locator("#id_language").select_option(language)
+    page.get_by_role("button", name=t("Save"), exact=True).click()
+    invitation = Invitation.objects.get(event=event)
+    assert (invitation.email, invitation.delegation, invitation.uses, invitation.created_by) == (
+        FOCAL_EMAIL,
+        delegation,
+        0,
+        organizer,
+    )
+    page.goto(f"{base_url}/admin/delegates/invitation/")
+    page.get_by_role("row", name=re.compile(re.escape(FOCAL_EMAIL))).get_by_role("checkbox").check()
+    page.locator("select[name=action]").select_option(label=t("Send the invitation email"))
+    page.get_by_role("button", name=t("Run"), exact=True).click()
+    expect(page.get_by_text(t("Invitation emails queued: %(count)d.") % {"count": 1})).to_be_visible()
+    return delegation
+
+
+def focal_point_signs_up_through_the_invitation(page, base_url: str, delegation, t, language: str) -> None:
+    """Signed out, the invitee opens the emailed link, signs up, confirms, says who they are; the code is kept."""
+    event = delegation.event
+    invitation = only_email_to(FOCAL_EMAIL)
+    stored = OutboxMessage.objects.get(to=FOCAL_EMAIL)
+    assert (stored.status, stored.subject, stored.language) == (
+        OutboxMessage.Status.SENT,
+        invitation.subject,
+        language,
+    )
+    with translation.override(language):  # the email is in the invitation's language
+        assert gettext("Delegation: %(name)s") % {"name": delegation.name} in invitation.body
+    link = path_in(invitation.body, rf"/events/{event.slug}/register/\?invitation=[\w-]+")
+    page.goto(f"{base_url}{link}")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
+    page.locator("main a[href*='/accounts/signup/']").first.click()
+    page.get_by_label(label(t("Email"))).fill(FOCAL_EMAIL)
+    page.get_by_label(label(t("Password"))).fill(NEW_PASSWORD)
+    page.get_by_label(label(t("Password (again)"))).fill(NEW_PASSWORD)
+    page.get_by_role("button", name=t("Sign Up")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(t("Verify Your Email Address"))
+    [confirmation] = [
+        sent for sent in mail.outbox if sent.to == [FOCAL_EMAIL] and "confirm-email" in sent.body
+    ]
+    page.goto(re.search(r"http\S+/accounts/confirm-email/\S+/", confirmation.body).group(0))
+    page.get_by_role("button", name=t("Confirm")).click()
+    expect(page.get_by_text(t("Please tell us who you are first."))).to_be_visible()
+    fill_profile(page, t)
+    expect(page).to_have_url(f"{base_url}{link}")  # back on the register page, the code kept
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    with translation.override(language):
+        named = gettext(
+            "You are registering with an invitation, as a member of the delegation “%(delegation)s”."
+        ) % {"delegation": delegation.name}
+    expect(page.get_by_text(named)).to_be_visible()
+    expect(page.locator("input[name=invitation]")).to_have_value(link.rsplit("=", 1)[1])
+    expect(page.get_by_role("button", name=t("Register"))).to_be_visible()
+
+
+def member_sets_a_password_and_consents(page, base_url: str, t, email: str) -> None:
+    """The member's email: set a password, sign in (confirming the address), confirm the details, consent."""
+    message = only_email_to(email)
+    page.goto(f"{base_url}{path_in(message.body, r'/accounts/password/reset/key/\S+/')}")
+    page.get_by_label(label(t("New Password"))).fill(NEW_PASSWORD)
+    page.get_by_label(label(t("New Password (again)"))).fill(NEW_PASSWORD)
+    page.get_by_role("button", name=t("Change Password")).click()
+    expect(page.get_by_text(t("Your password is now changed."))).to_be_visible()
+    me = path_in(message.body, r"/me/")
+    page.goto(f"{base_url}{me}")
+    page.get_by_label(label(t("Email"))).fill(email)
+    page.get_by_label(label(t("Password"))).fill(NEW_PASSWORD)
+    page.get_by_role("button", name=t("Sign In")).click()
+    # The set-password link does not count as proof of the address: allauth asks for it once more.
+    expect(page.get_by_role("heading", level=1)).to_have_text(t("Verify Your Email Address"))
+    [confirmation] = [sent for sent in mail.outbox if sent.to == [email] and "confirm-email" in sent.body]
+    page.goto(re.search(r"http\S+/accounts/confirm-email/\S+/", confirmation.body).group(0))
+    page.get_by_role("button", name=t("Confirm")).click()
+    expect(page).to_have_url(f"{base_url}{me}")
+    page.get_by_role("link", name=t("Confirm now")).click()
+    page.get_by_label(t("My details are correct, and I accept the privacy notice.")).check()
+    page.get_by_role("button", name=t("Confirm")).click()
+    expect(page.get_by_text(t("Thank you: your registration is confirmed."))).to_be_visible()
+
+
+@pytest.mark.parametrize(("language", "browser_locale"), [("en", "en-GB"), ("ru", "ru-RU")])
+def test_organizer_invites_a_focal_point_who_registers_the_delegation_within_its_quota(
+    live_server, new_context, language, browser_locale
+):
+    """Issue 11's journey: a delegation of 3 seats and its focal point's invitation made in the admin;
+    the focal point signs up through it, adds 3 members, is refused a 4th, replaces one; a member
+    consents from the email; staff export the delegation and print its badges. Wholly in Russian too.
+
+    The edition needs no approval, so the members added are approved (and badged) at once."""
+    t = in_language(language)
+    base = live_server.url
+    event = open_event(access=Event.Access.INVITATION, requires_approval=False)
+    organizer_page = new_context(locale=browser_locale).new_page()
+    delegation = organizer_creates_and_invites(organizer_page, base, event, t, language)
+    with translation.override(language):
+        delegation_name = str(delegation.name)
+
+    page = new_context(locale=browser_locale).new_page()
+    focal_point_signs_up_through_the_invitation(page, base, delegation, t, language)
+    focal_point = EmailAddress.objects.get(email=FOCAL_EMAIL, verified=True).user
+    # Nothing makes the invitee a focal point (the invitation only admits them to register in the
+    # delegation): the organizer names the new account in the delegation's admin page.
+    organizer_page.goto(f"{base}/admin/delegates/delegation/{delegation.pk}/change/")
+    pick_in_autocomplete(organizer_page, "id_focal_points", FOCAL_EMAIL, FOCAL_EMAIL)
+    organizer_page.get_by_role("button", name=t("Save"), exact=True).click()
+    expect(organizer_page.locator(".messagelist .success")).to_be_visible()
+    assert list(delegation.focal_points.all()) == [focal_point]
+
+    page.goto(f"{base}/me/")
+    page.get_by_role("link", name=delegation_name).click()
+    expect(page).to_have_url(f"{base}/me/delegations/{delegation.pk}/")
+    for person in MEMBERS:
+        add_member_in_person(page, t, person)
+        expect(page).to_have_url(f"{base}/me/delegations/{delegation.pk}/")
+        expect(page.get_by_role("row", name=re.compile(re.escape(person[0])))).to_be_visible()
+    members = list(delegation.members.order_by("pk"))
+    assert [(m.user.email, m.mode, m.status, m.is_consent_pending) for m in members] == [
+        (person[0], "in_person", "approved", True) for person in MEMBERS
+    ]
+    assert [m.user.profile.name_native for m in members] == ["Нурлан Садыков", "Дана Омарова", "Ерлан Абенов"]
+
+    add_member_in_person(page, t, ONE_TOO_MANY)
+    with translation.override(language):
+        full = gettext("The delegation “%(name)s” has used all %(quota)d of its seats (%(mode)s).") % {
+            "name": delegation_name,
+            "quota": 3,
+            "mode": AttendanceMode.IN_PERSON.label,
+        }
+    expect(page.get_by_text(full).first).to_be_visible()
+    expect(page.get_by_label(label(t("Email")))).to_have_value(ONE_TOO_MANY[0])  # the form kept
+    assert delegation.members.count() == 3
+    assert not EmailAddress.objects.filter(email=ONE_TOO_MANY[0]).exists()
+    assert not Registration.objects.filter(user__email=ONE_TOO_MANY[0]).exists()
+
+    page.goto(f"{base}/me/delegations/{delegation.pk}/")
+    leaving = members[2]
+    page.locator(f"#member-{leaving.pk}").get_by_role("link", name=t("Replace")).click()
+    fill_person(page, t, SUCCESSOR)
+    page.get_by_role("button", name=t("Replace the member")).click()
+    expect(page).to_have_url(f"{base}/me/delegations/{delegation.pk}/")
+    successor = Registration.objects.get(user__email=SUCCESSOR[0])
+    leaving.refresh_from_db()
+    assert (leaving.status, successor.status, successor.mode, successor.delegation) == (
+        "cancelled",
+        "approved",
+        "in_person",
+        delegation,
+    )
+    for person in (*MEMBERS, SUCCESSOR):  # each new member is written to, in the language chosen for them
+        assert OutboxMessage.objects.get(to=person[0], kind="imported").language == language
+    replaced = OutboxMessage.objects.get(to=MEMBERS[2][0], kind="registration_cancelled")
+    assert (replaced.status, replaced.language) == (OutboxMessage.Status.SENT, language)
+    expect(page.locator(f"#member-{successor.pk}")).to_contain_text("Timur Zhakupov")
+    expect(page.locator(f"#member-{successor.pk}")).to_contain_text("Тимур Жакупов")
+    expect(page.locator(".quotas")).to_contain_text(
+        with_language(
+            language,
+            "%(mode)s: %(used)s of %(quota)s seats used",
+            mode=AttendanceMode.IN_PERSON.label,
+            used=3,
+            quota=3,
+        )
+    )
+
+    nurlan = members[0]
+    expect(page.locator(f"#member-{nurlan.pk} .consent-pending")).to_have_text(t("Consent pending"))
+    member_sets_a_password_and_consents(new_context(locale=browser_locale).new_page(), base, t, MEMBERS[0][0])
+    nurlan.refresh_from_db()
+    assert not nurlan.is_consent_pending
+    page.reload()
+    expect(page.locator(f"#member-{nurlan.pk} .consent-pending")).to_have_count(0)
+    expect(page.locator(f"#member-{successor.pk} .consent-pending")).to_have_text(t("Consent pending"))
+
+    staff_exports_the_delegation_and_prints_its_badges(
+        new_context(locale=browser_locale).new_page(), base, event, delegation, t, language
+    )
+
+
+def with_language(language: str, message: str, **values) -> str:
+    """A message of ours with its placeholders filled, in a language."""
+    with translation.override(language):
+        return gettext(message) % {key: str(value) for key, value in values.items()}
+
+
+def staff_exports_the_delegation_and_prints_its_badges(page, base_url: str, event, delegation, t, language):
+    """Registration staff filter the list by the delegation, export it as CSV and print its badges."""
+    staff, secret = with_totp(REGISTRATION_STAFF)
+    sign_in_in_language(page, base_url, staff.email, f"/staff/{event.slug}/registrations/", t, secret=secret)
+    filters = page.get_by_role("form", name=t("Filter registrations"))
+    filters.get_by_label(label(t("Delegation"))).select_option(str(delegation.pk))
+    filters.get_by_label(label(t("Status"))).select_option("approved")  # not the replaced member
+    filters.get_by_role("button", name=t("Filter"), exact=True).click()
+    active = list(delegation.members.exclude(status="cancelled").select_related("user__profile"))
+    with translation.override(language):
+        counted = ngettext("%(counter)s registration.", "%(counter)s registrations.", 3) % {"counter": 3}
+        delegation_name = str(delegation.name)
+    expect(page.get_by_role("status")).to_have_text(counted)
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name=t("Download CSV")).click()
+    text = Path(download_info.value.path()).read_text(encoding="utf-8-sig")
+    header, *rows = list(csv.reader(io.StringIO(text)))
+    assert header[-1] == t("Delegation")
+    assert sorted((row[0], row[1], row[12], row[-1]) for row in rows) == sorted(
+        (r.user.profile.family_name_latin, r.user.profile.given_name_latin, r.user.email, delegation_name)
+        for r in active
+    )
+    assert len(rows) == 3
+
+    # The sheet is a POST of the list's form (its filters, CSRF token), as journey 4 prints it.
+    print_button = page.get_by_role("button", name=t("Print badges (approved, in person)"))
+    sheet = page.request.post(
+        f"{base_url}{print_button.get_attribute('formaction')}",
+        form=print_button.evaluate("button => Object.fromEntries(new FormData(button.form))"),
+    )
+    assert sheet.headers["content-type"] == "application/pdf"
+    assert len(pypdfium2.PdfDocument(sheet.body())) == 1  # four badges to a page
+    assert sorted(code.text for code, _page in qr_codes(sheet.body())) == sorted(
+        r.badge_token for r in active
+    )
