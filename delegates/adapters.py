@@ -4,6 +4,7 @@ behind the proxies never fail a sign-in."""
 import logging
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
@@ -54,3 +55,16 @@ class AccountAdapter(DefaultAccountAdapter):
             # count is wrong). Count it under the address that reached us instead of failing.
             logger.warning("X-Forwarded-For holds fewer addresses than FORUM_TRUSTED_PROXY_COUNT")
             return request.META["REMOTE_ADDR"]
+
+
+def verify_address_on_password_reset(sender, request, user, **kwargs) -> None:
+    """A password set from an emailed link proves the address (allauth's password_reset signal).
+
+    Imported people and members added by a focal point get a set-password link instead of a
+    verification email; without this, their first sign-in asked them to verify the address again.
+    Only an account with one address is verified: with a second (a pending change) the link may
+    have gone to that one, which would otherwise vouch for the first."""
+    addresses = list(EmailAddress.objects.filter(user=user))
+    if len(addresses) == 1 and addresses[0].email.lower() == user.email.lower() and not addresses[0].verified:
+        addresses[0].verified = True
+        addresses[0].save(update_fields=["verified"])

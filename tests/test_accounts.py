@@ -276,3 +276,21 @@ def test_resetting_the_password_ends_every_session(client):
 
     assert response.status_code == 302
     assert client.get(reverse("delegates:me"))["Location"].startswith(reverse("account_login"))
+
+
+def test_a_password_reset_vouches_for_an_address_only_when_the_account_has_no_other(client):
+    user = UserFactory(email="two.addresses@example.org")
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=False)
+    EmailAddress.objects.create(user=user, email="pending.change@example.org", primary=False, verified=False)
+    client.post(reverse("account_reset_password"), {"email": "pending.change@example.org"})
+    deliver_due()
+    link = re.search(r"/accounts/password/reset/key/[\w-]+/", mail.outbox[-1].body).group(0)
+    set_password = client.get(link)["Location"]
+
+    client.post(set_password, {"password1": "an-Other-passphrase-27", "password2": "an-Other-passphrase-27"})
+
+    # The password was set, but the link went to the pending address: it proves nothing about the
+    # primary one, which stays unverified.
+    user.refresh_from_db()
+    assert user.check_password("an-Other-passphrase-27")
+    assert list(EmailAddress.objects.filter(user=user, verified=True)) == []

@@ -3,8 +3,10 @@ badges, check-ins and consent, and the quotas; adds, edits, replaces and cancels
 the pages; never sees a passport again after entering it; and nobody else sees any of it."""
 
 import datetime
+import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from delegates import services
@@ -493,3 +495,27 @@ def test_a_draft_editions_delegation_is_hidden_from_its_focal_point(client, dele
 
     assert "/me/delegations/" not in client.get(reverse("delegates:me")).content.decode()
     assert client.get(url("delegation", delegation)).status_code == 404
+
+
+def test_a_member_who_sets_a_password_from_the_email_signs_in_without_verifying_the_address_again(
+    client, delegation, focal_point, event
+):
+    from allauth.account.models import EmailAddress
+    from django.core import mail
+
+    from delegates.outbox import deliver_due
+
+    client.force_login(focal_point)
+    client.post(url("delegation_member_add", delegation), member_form(event, "aizhan@mfa.kz"))
+    deliver_due()
+    link = re.search(r"/accounts/password/reset/key/[\w-]+/", mail.outbox[-1].body).group(0)
+    member = Client()
+    set_password = member.get(link)["Location"]
+    member.post(set_password, {"password1": "Steppe-Wind-2031", "password2": "Steppe-Wind-2031"})
+
+    signed_in = member.post(
+        reverse("account_login"), {"login": "aizhan@mfa.kz", "password": "Steppe-Wind-2031"}, follow=True
+    )
+
+    assert EmailAddress.objects.get(email="aizhan@mfa.kz").verified
+    assert signed_in.redirect_chain[-1][0] == reverse("delegates:me")  # not "verify your email"
