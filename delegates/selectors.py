@@ -222,12 +222,27 @@ def delegation_seats(event: Event) -> list[dict]:
     return rows
 
 
-def dashboard(event: Event) -> dict:
-    """The edition's figures: registrations by status, mode, category and country; seats; check-ins by hour."""
+def dashboard(event: Event, delegation_id: int | None = None) -> dict:
+    """The edition's figures: registrations by status, mode, category and country; seats; check-ins by
+    hour; those of one delegation when `delegation_id` names one of the edition's ("delegation" is
+    then that delegation, None otherwise; seats and quotas stay the edition's)."""
     from django.db.models.functions import TruncHour
     from django_countries import countries
 
+    by_delegation = delegation_seats(event)
+    delegation = next(
+        (
+            row["delegation"]
+            for row in by_delegation
+            if row["delegation"] and row["delegation"].pk == delegation_id
+        ),
+        None,
+    )
     registrations = event.registrations.all()
+    check_ins = CheckIn.objects.filter(registration__event=event, sub_forum__isnull=True)
+    if delegation is not None:
+        registrations = registrations.filter(delegation=delegation)
+        check_ins = check_ins.filter(registration__delegation=delegation)
     by_country = (
         registrations.order_by()
         .values_list("user__profile__country")
@@ -235,8 +250,7 @@ def dashboard(event: Event) -> dict:
         .order_by("-total", "user__profile__country")
     )
     hours = (
-        CheckIn.objects.filter(registration__event=event, sub_forum__isnull=True)
-        .annotate(hour=TruncHour("checked_in_at", tzinfo=event.tz))
+        check_ins.annotate(hour=TruncHour("checked_in_at", tzinfo=event.tz))
         .order_by("hour")
         .values_list("hour")
         .annotate(total=Count("pk"))
@@ -250,7 +264,8 @@ def dashboard(event: Event) -> dict:
             [(str(countries.name(code)) if code else "—", total) for code, total in by_country]
         ),
         "seats": seat_summary(event),
-        "by_delegation": delegation_seats(event),
+        "by_delegation": by_delegation,
+        "delegation": delegation,
         "check_ins": _bars(
             [(hour.astimezone(event.tz).strftime("%Y-%m-%d %H:00"), total) for hour, total in hours]
         ),

@@ -336,7 +336,11 @@ class DashboardView(StaffView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update({"event": self.event, **dashboard(self.event)})
+        wanted = self.request.GET.get("delegation", "")
+        figures = dashboard(self.event, delegation_id=ascii_int(wanted) if wanted else None)
+        if wanted and figures["delegation"] is None:
+            raise Http404  # not a delegation of this edition
+        context.update({"event": self.event, **figures})
         return context
 
 

@@ -350,6 +350,29 @@ def test_the_dashboard_says_when_a_delegation_holds_more_than_its_quota(client, 
     assert "over quota" in china
 
 
+def test_the_dashboard_shows_the_figures_of_one_delegation(client, event, staff, delegations):
+    member(event, delegations["KZ"], status="pending")
+    member(event, delegations["KZ"], mode="online")
+    member(event, delegations["CN"])
+    member(event)
+    url = reverse("staff:dashboard", args=["forum"])
+
+    everyone = client.get(url).context
+    kazakhstan = client.get(url, {"delegation": delegations["KZ"].pk})
+
+    assert (everyone["total"], everyone["delegation"]) == (4, None)
+    assert (kazakhstan.context["total"], kazakhstan.context["delegation"]) == (2, delegations["KZ"])
+    assert {row["label"]: row["count"] for row in kazakhstan.context["by_mode"]} == {
+        "In person": 1,
+        "Online": 1,
+    }
+    assert f'<option value="{delegations["KZ"].pk}" selected>' in kazakhstan.content.decode()
+    # Another edition's delegation, or anything that is not a delegation's number, is not found.
+    other = DelegationFactory()
+    for wanted in [other.pk, "abc", "²"]:
+        assert client.get(url, {"delegation": wanted}).status_code == 404
+
+
 def test_the_dashboard_has_no_delegation_table_for_an_edition_without_delegations(client, event, staff):
     member(event)
 
