@@ -21,7 +21,7 @@ from django.views.generic import FormView, TemplateView
 from events.selectors import public_event
 from events.timezones import respond_in_time_zone
 
-from . import rules, selectors, services
+from . import invitations, permissions, rules, selectors, services
 from .badges import badge_pdf
 from .forms import PRIVACY_NOTICE_VERSION, CancelForm, ConsentForm, ProfileForm, RegistrationForm
 from .locks import BusyMiddleware
@@ -113,6 +113,10 @@ class RegisterView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
     form_class = RegistrationForm
 
     def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and self.focal_point_invitation is not None:
+            # The one place that decides: this code makes a focal point, it does not register anyone
+            # (so it needs neither a profile nor an open registration window).
+            return self.focal_point(request)
         if request.user.is_authenticated and not Profile.objects.filter(user=request.user).exists():
             messages.info(request, _("Please tell us who you are first."))
             return redirect(f"{reverse('delegates:profile')}?next={quote(request.get_full_path(), safe='/')}")
@@ -131,10 +135,51 @@ class RegisterView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
             return None
         return self.event.invitations.select_related("delegation").filter(code=self.invitation_code).first()
 
+    @cached_property
+    def focal_point_invitation(self):
+        """The invitation given, when it makes its holder a focal point of its delegation, else None."""
+        invitation = self.invitation
+        if invitation is not None and invitation.makes_focal_point and invitation.delegation_id:
+            return invitation
+        return None
+
+    def focal_point(self, request):
+        """Offer a focal point invitation (GET) or accept it (POST); refusals as for registering."""
+        delegation = self.focal_point_invitation.delegation
+        if permissions.is_focal_point(request.user, delegation):  # accepted before: nothing to use
+            return redirect("delegates:delegation", delegation.pk)
+        if request.method not in ("GET", "HEAD", "POST"):
+            return self.http_method_not_allowed(request)
+        refusal = self.refused()
+        if refusal is not None:
+            return refusal
+        if request.method == "POST":
+            return self.accept_focal_point(request)
+        context = {"event": self.event, "invitation": self.focal_point_invitation, "delegation": delegation}
+        return TemplateResponse(request, "delegates/registration_focal_point.html", context)
+
+    def accept_focal_point(self, request):
+        """Become the delegation's focal point and go to its page (Busy is left to BusyMiddleware)."""
+        try:
+            delegation = invitations.accept_focal_point_invitation(
+                invitation=self.focal_point_invitation, user=request.user
+            )
+        except services.Busy:
+            raise
+        except services.RegistrationError as error:
+            context = {"event": self.event, "refusal": error.violations[0]}
+            return TemplateResponse(request, "delegates/registration_invitation.html", context, status=403)
+        messages.success(
+            request,
+            _("You are now a focal point of the delegation “%(name)s”: register its members here.")
+            % {"name": delegation.name},
+        )
+        return redirect("delegates:delegation", delegation.pk)
+
     def invitation_refusal(self):
         """Why this delegate may not register with the code given (a Violation), or None."""
-        if self.registration is not None:  # editing one's own registration needs no code
-            return None
+        if self.registration is not None and self.focal_point_invitation is None:
+            return None  # editing one's own registration needs no code
         if self.invitation_code and self.invitation is None:
             return rules.invitation_violation("invitation_unknown")
         violations = rules.check_invitation(
