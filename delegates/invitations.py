@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from events.models import Event
 
 from . import rules
-from .locks import lock_rows
+from .locks import counted, lock_rows
 from .models import AuditEntry, Delegation, Invitation, User
 from .outbox import queue_email
 
@@ -173,6 +173,7 @@ def accept_focal_point_invitation(
     if violations:
         first = violations[0]
         raise rules.RegistrationError(first.code, first.message, first.field, violations)
+    counted()
     delegation.focal_points.add(user)
     # Added in the database, as registrations count their uses (see services._use_invitation).
     Invitation.objects.filter(pk=invitation.pk).update(uses=F("uses") + 1)
