@@ -147,6 +147,17 @@ def test_a_registered_delegate_is_offered_the_delegation_not_their_registration(
 
 
 @pytest.mark.django_db
+def test_a_registered_delegate_is_refused_a_used_up_code_like_anyone(client, delegation, focal):
+    RegistrationFactory(event=delegation.event, user=focal)
+    invitation = focal_invitation(delegation, uses=1)
+
+    page = client.get(register_url(invitation.code))
+
+    assert page.status_code == 403
+    assert "already been used as many times" in page.content.decode()
+
+
+@pytest.mark.django_db
 def test_anonymous_visitor_keeps_the_code_through_sign_in(client, delegation):
     invitation = focal_invitation(delegation)
 
