@@ -762,7 +762,17 @@ class InvitationAdminForm(forms.ModelForm):
 
     class Meta:
         model = Invitation
-        fields = ["event", "email", "delegation", "category", "language", "max_uses", "expires_at", "note"]
+        fields = [
+            "event",
+            "email",
+            "delegation",
+            "makes_focal_point",
+            "category",
+            "language",
+            "max_uses",
+            "expires_at",
+            "note",
+        ]
 
     def clean(self):
         cleaned = super().clean()
@@ -784,6 +794,11 @@ class BulkInvitationForm(forms.Form):
     event = forms.ModelChoiceField(Event.objects.all(), label=_("edition"))
     delegation = forms.ModelChoiceField(
         Delegation.objects.select_related("event"), label=_("delegation"), required=False
+    )
+    makes_focal_point = forms.BooleanField(
+        label=_("makes its holder a focal point of the delegation"),
+        required=False,
+        help_text=_("Its holder registers the delegation's members instead of registering."),
     )
     count = forms.IntegerField(
         label=_("how many codes"), min_value=1, max_value=invitations.MAX_BULK, initial=20
@@ -807,6 +822,10 @@ class BulkInvitationForm(forms.Form):
         event, delegation = cleaned.get("event"), cleaned.get("delegation")
         if event is not None and delegation is not None and delegation.event_id != event.pk:
             self.add_error("delegation", _("Choose a delegation of this edition."))
+        if cleaned.get("makes_focal_point") and delegation is None and "delegation" not in self.errors:
+            self.add_error(
+                "makes_focal_point", _("Choose the delegation whose focal point this invitation makes.")
+            )
         expires_at = cleaned.get("expires_at")
         if event is not None and expires_at is not None:  # read as the edition's local time
             cleaned["expires_at"] = timezone.make_aware(timezone.make_naive(expires_at), event.tz)
@@ -858,6 +877,7 @@ class InvitationAdmin(SafeInputAdminMixin, EditionTimeZoneMixin, admin.ModelAdmi
         "short_code",
         "email",
         "delegation",
+        "makes_focal_point",
         "category",
         "uses_of_max",
         "expires_at",
@@ -865,7 +885,7 @@ class InvitationAdmin(SafeInputAdminMixin, EditionTimeZoneMixin, admin.ModelAdmi
         "state",
         "event",
     ]
-    list_filter = ["event", "delegation", InvitationStateFilter, "category"]
+    list_filter = ["event", "delegation", "makes_focal_point", InvitationStateFilter, "category"]
     list_select_related = ["event", "delegation"]
     search_fields = ["email", "note", "code", *in_every_language("delegation__name")]
     autocomplete_fields = ["delegation"]
@@ -910,6 +930,7 @@ class InvitationAdmin(SafeInputAdminMixin, EditionTimeZoneMixin, admin.ModelAdmi
                 actor=request.user,
                 count=data["count"],
                 delegation=data["delegation"],
+                makes_focal_point=data["makes_focal_point"],
                 category=data["category"],
                 max_uses=data["max_uses"],
                 expires_at=data["expires_at"],

@@ -5,12 +5,15 @@ import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events.models import Event
 
+from . import rules
+from .locks import counted, lock_rows
 from .models import AuditEntry, Delegation, Invitation, User
 from .outbox import queue_email
 
@@ -51,6 +54,7 @@ def create_invitations(
     count: int = 1,
     email: str = "",
     delegation: Delegation | None = None,
+    makes_focal_point: bool = False,
     category: str = "",
     max_uses: int = 1,
     expires_at: datetime.datetime | None = None,
@@ -64,6 +68,8 @@ def create_invitations(
         raise InvitationError(_("An invitation for one email address is made one at a time."))
     if delegation is not None and delegation.event_id != event.pk:
         raise InvitationError(_("Choose a delegation of this edition."))
+    if makes_focal_point and delegation is None:
+        raise InvitationError(_("Choose the delegation whose focal point this invitation makes."))
     if max_uses < 1:
         raise InvitationError(_("An invitation can be used at least once."))
     made = [
@@ -71,6 +77,7 @@ def create_invitations(
             event=event,
             email=email,
             delegation=delegation,
+            makes_focal_point=makes_focal_point,
             category=category,
             max_uses=max_uses,
             expires_at=expires_at,
@@ -132,6 +139,7 @@ def send_invitation(*, invitation: Invitation, actor: User | None, email: str = 
         context={
             "event": invitation.event,
             "delegation": invitation.delegation,
+            "focal_point": invitation.makes_focal_point,
             "link": invitation_link(invitation),
             "expires_at": invitation.expires_at,
         },
@@ -145,6 +153,37 @@ def send_invitation(*, invitation: Invitation, actor: User | None, email: str = 
         actor=actor,
         data={"invitation": invitation.pk, "to": to},
     )
+
+
+@transaction.atomic
+def accept_focal_point_invitation(
+    *, invitation: Invitation, user: User, now: datetime.datetime | None = None
+) -> Delegation:
+    """Make the account a focal point of the invitation's delegation, using the code once.
+
+    The invitation is locked and checked as stored now, so a code of n uses makes at most n focal
+    points however many accept at once; accepting again changes nothing and uses nothing."""
+    held = lock_rows(invitation.event, invitation=invitation)
+    invitation, delegation = held.invitation, held.delegation
+    if not invitation.makes_focal_point or delegation is None:
+        raise ValueError("This invitation does not make a focal point.")
+    if delegation.focal_points.filter(pk=user.pk).exists():
+        return delegation
+    violations = rules.check_invitation(event=held.event, invitation=invitation, email=user.email, now=now)
+    if violations:
+        first = violations[0]
+        raise rules.RegistrationError(first.code, first.message, first.field, violations)
+    counted()
+    delegation.focal_points.add(user)
+    # Added in the database, as registrations count their uses (see services._use_invitation).
+    Invitation.objects.filter(pk=invitation.pk).update(uses=F("uses") + 1)
+    AuditEntry.objects.create(
+        action="focal_point_added",
+        event_id=delegation.event_id,
+        actor=user,
+        data={"delegation": delegation.pk, "invitation": invitation.pk, "user": user.pk},
+    )
+    return delegation
 
 
 def copy_delegations(sender, *, source: Event, clone: Event, **kwargs) -> None:

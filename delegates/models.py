@@ -374,6 +374,11 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
+    makes_focal_point = models.BooleanField(
+        _("makes its holder a focal point of the delegation"),
+        default=False,
+        help_text=_("Its holder registers the delegation's members instead of registering."),
+    )
     created_by = models.ForeignKey(
         "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )
@@ -392,6 +397,14 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"{self.event} – …{self.code[-6:]}"
+
+    def clean(self):
+        """A focal point invitation names the delegation its holder will register."""
+        super().clean()
+        if self.makes_focal_point and self.delegation_id is None:
+            raise ValidationError(
+                {"makes_focal_point": _("Choose the delegation whose focal point this invitation makes.")}
+            )
 
 
 class SubForumSeat(models.Model):

@@ -21,7 +21,7 @@ from django.views.generic import FormView, TemplateView
 from events.selectors import public_event
 from events.timezones import respond_in_time_zone
 
-from . import permissions, rules, selectors, services
+from . import invitations, permissions, rules, selectors, services
 from .badges import badge_pdf
 from .forms import PRIVACY_NOTICE_VERSION, CancelForm, ConsentForm, ProfileForm, RegistrationForm
 from .locks import BusyMiddleware
@@ -79,28 +79,38 @@ class ProfileView(LoginRequiredMixin, FormView):
         return reverse("delegates:me")
 
 
-INVITATION_GUESSES = 20  # wrong codes a client may try ...
-INVITATION_GUESS_WINDOW_SECONDS = 600  # ... per ten minutes, then 429 until the window passes
+# Wrong invitation codes tried per ten minutes, then 429 until the window passes: per account (the
+# page needs one), and ten times as many per address, so that one ministry behind one address is not
+# locked out by a colleague's typos while a guesser with many accounts still is.
+INVITATION_GUESSES = 20
+INVITATION_GUESSES_PER_ADDRESS = 200
+INVITATION_GUESS_WINDOW_SECONDS = 600
 
 
-def _guess_key(request) -> str:
-    """The cache key counting one client's wrong invitation codes (per address, like allauth's limits)."""
-    return f"invitation-guesses:{get_account_adapter().get_client_ip(request)}"
+def _guess_limits(request) -> list[tuple[str, int]]:
+    """The cache keys counting wrong invitation codes for this request, each with its limit."""
+    return [
+        (f"invitation-guesses:account:{request.user.pk}", INVITATION_GUESSES),
+        (
+            f"invitation-guesses:address:{get_account_adapter().get_client_ip(request)}",
+            INVITATION_GUESSES_PER_ADDRESS,
+        ),
+    ]
 
 
 def guesses_exhausted(request) -> bool:
-    """Whether this client has tried too many wrong invitation codes lately."""
-    return cache.get(_guess_key(request), 0) >= INVITATION_GUESSES
+    """Whether this account, or its address, has tried too many wrong invitation codes lately."""
+    return any(cache.get(key, 0) >= limit for key, limit in _guess_limits(request))
 
 
 def count_wrong_guess(request) -> None:
-    """Count one wrong invitation code for this client (the window starts at the first)."""
-    key = _guess_key(request)
-    if not cache.add(key, 1, INVITATION_GUESS_WINDOW_SECONDS):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, INVITATION_GUESS_WINDOW_SECONDS)
+    """Count one wrong invitation code for this account and address (the window starts at the first)."""
+    for key, _limit in _guess_limits(request):
+        if not cache.add(key, 1, INVITATION_GUESS_WINDOW_SECONDS):
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.add(key, 1, INVITATION_GUESS_WINDOW_SECONDS)
 
 
 class RegisterView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
@@ -113,6 +123,10 @@ class RegisterView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
     form_class = RegistrationForm
 
     def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and self.focal_point_invitation is not None:
+            # The one place that decides: this code makes a focal point, it does not register anyone
+            # (so it needs neither a profile nor an open registration window).
+            return self.focal_point(request)
         if request.user.is_authenticated and not Profile.objects.filter(user=request.user).exists():
             messages.info(request, _("Please tell us who you are first."))
             return redirect(f"{reverse('delegates:profile')}?next={quote(request.get_full_path(), safe='/')}")
@@ -131,10 +145,51 @@ class RegisterView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
             return None
         return self.event.invitations.select_related("delegation").filter(code=self.invitation_code).first()
 
+    @cached_property
+    def focal_point_invitation(self):
+        """The invitation given, when it makes its holder a focal point of its delegation, else None."""
+        invitation = self.invitation
+        if invitation is not None and invitation.makes_focal_point and invitation.delegation_id:
+            return invitation
+        return None
+
+    def focal_point(self, request):
+        """Offer a focal point invitation (GET) or accept it (POST); refusals as for registering."""
+        delegation = self.focal_point_invitation.delegation
+        if permissions.is_focal_point(request.user, delegation):  # accepted before: nothing to use
+            return redirect("delegates:delegation", delegation.pk)
+        if request.method not in ("GET", "HEAD", "POST"):
+            return self.http_method_not_allowed(request)
+        refusal = self.refused()
+        if refusal is not None:
+            return refusal
+        if request.method == "POST":
+            return self.accept_focal_point(request)
+        context = {"event": self.event, "invitation": self.focal_point_invitation, "delegation": delegation}
+        return TemplateResponse(request, "delegates/registration_focal_point.html", context)
+
+    def accept_focal_point(self, request):
+        """Become the delegation's focal point and go to its page (Busy is left to BusyMiddleware)."""
+        try:
+            delegation = invitations.accept_focal_point_invitation(
+                invitation=self.focal_point_invitation, user=request.user
+            )
+        except services.Busy:
+            raise
+        except services.RegistrationError as error:
+            context = {"event": self.event, "refusal": error.violations[0]}
+            return TemplateResponse(request, "delegates/registration_invitation.html", context, status=403)
+        messages.success(
+            request,
+            _("You are now a focal point of the delegation “%(name)s”: register its members here.")
+            % {"name": delegation.name},
+        )
+        return redirect("delegates:delegation", delegation.pk)
+
     def invitation_refusal(self):
         """Why this delegate may not register with the code given (a Violation), or None."""
-        if self.registration is not None:  # editing one's own registration needs no code
-            return None
+        if self.registration is not None and self.focal_point_invitation is None:
+            return None  # editing one's own registration needs no code
         if self.invitation_code and self.invitation is None:
             return rules.invitation_violation("invitation_unknown")
         violations = rules.check_invitation(

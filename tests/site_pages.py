@@ -143,17 +143,19 @@ def build_demo_site() -> DemoSite:
 
 
 def _invitation_pages(sample, delegation) -> list[PageKind]:
-    """The sample edition made by invitation: its register page with a valid code, without one and
-    with a revoked one, for an account not yet registered (the demo's `create_demo_accounts` does
-    the same to the sample edition)."""
+    """The sample edition made by invitation: its register page with a valid code, without one,
+    with a revoked one and with one that makes a focal point, for an account not yet registered
+    (the demo's `create_demo_accounts` does the same to the sample edition)."""
     sample.access = Event.Access.INVITATION
     sample.save(update_fields=["access"])
     valid = Invitation.objects.create(event=sample, delegation=delegation, max_uses=5)
     revoked = Invitation.objects.create(event=sample, revoked_at=timezone.now())
+    focal = Invitation.objects.create(event=sample, delegation=delegation, makes_focal_point=True)
     register = f"/events/{SAMPLE_SLUG}/register/"
     return [
         PageKind("edition by invitation", f"/events/{SAMPLE_SLUG}/"),
         PageKind("register with an invitation", f"{register}?invitation={valid.code}", "newcomer"),
+        PageKind("focal point invitation", f"{register}?invitation={focal.code}", "newcomer"),
         PageKind("register without an invitation", register, "newcomer", status=403),
         PageKind(
             "register, revoked invitation", f"{register}?invitation={revoked.code}", "newcomer", status=403

@@ -6,6 +6,7 @@ import re
 from urllib.parse import quote
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from delegates import services
@@ -137,6 +138,30 @@ def test_guessing_is_limited_to_20_wrong_codes_then_429(client, event, delegate)
     assert "Too many wrong invitation codes" in response.content.decode()
     assert client.post(register_url(), online_post(invitation=invitation.code)).status_code == 429
     assert not Registration.objects.exists()
+
+
+def test_one_accounts_wrong_codes_do_not_lock_out_a_colleague_at_the_same_address(client, event, delegate):
+    invitation = invite(event)
+    for attempt in range(20):
+        client.get(register_url(f"guess-{attempt}"))
+    assert client.get(register_url(invitation.code)).status_code == 429
+    colleague = Client()  # same address (the test client's 127.0.0.1), another account
+    colleague.force_login(ProfileFactory(user__email="colleague@example.kz").user)
+
+    assert colleague.get(register_url(invitation.code)).status_code == 200
+
+
+def test_an_address_is_limited_to_200_wrong_codes_across_accounts(client, event):
+    invitation = invite(event)
+    for account in range(10):
+        guesser = Client()
+        guesser.force_login(ProfileFactory(user__email=f"guesser{account}@example.kz").user)
+        for attempt in range(20):
+            guesser.get(register_url(f"guess-{account}-{attempt}"))
+    newcomer = Client()
+    newcomer.force_login(ProfileFactory(user__email="newcomer@example.kz").user)
+
+    assert newcomer.get(register_url(invitation.code)).status_code == 429
 
 
 def test_anonymous_visitor_keeps_the_code_through_sign_in(client, event):
