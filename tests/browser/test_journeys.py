@@ -608,7 +608,7 @@ def add_member_in_person(page, t, person: tuple) -> None:
 
 
 def organizer_creates_and_invites(page, base_url: str, event, t, language: str) -> Delegation:
-    """In the admin: a delegation with 3 seats in person, an invitation bound to the focal point, sent."""
+    """In the admin: a delegation with 3 seats in person, an invitation that makes the focal point, sent."""
     organizer, secret = with_totp(ORGANIZERS)
     sign_in_in_language(page, base_url, organizer.email, "/admin/", t, secret=secret)
     page.goto(f"{base_url}/admin/delegates/delegation/add/")
@@ -634,14 +634,16 @@ def organizer_creates_and_invites(page, base_url: str, event, t, language: str) 
         shown_name = str(delegation.name)
     pick_in_autocomplete(page, "id_delegation", "Kazakhstan", shown_name)
     page.locator("#id_language").select_option(language)
+    page.locator("#id_makes_focal_point").check()
     page.get_by_role("button", name=t("Save"), exact=True).click()
     invitation = Invitation.objects.get(event=event)
-    assert (invitation.email, invitation.delegation, invitation.uses, invitation.created_by) == (
-        FOCAL_EMAIL,
-        delegation,
-        0,
-        organizer,
-    )
+    assert (
+        invitation.email,
+        invitation.delegation,
+        invitation.makes_focal_point,
+        invitation.uses,
+        invitation.created_by,
+    ) == (FOCAL_EMAIL, delegation, True, 0, organizer)
     page.goto(f"{base_url}/admin/delegates/invitation/")
     page.get_by_role("row", name=re.compile(re.escape(FOCAL_EMAIL))).get_by_role("checkbox").check()
     page.locator("select[name=action]").select_option(label=t("Send the invitation email"))
@@ -651,7 +653,8 @@ def organizer_creates_and_invites(page, base_url: str, event, t, language: str) 
 
 
 def focal_point_signs_up_through_the_invitation(page, base_url: str, delegation, t, language: str) -> None:
-    """Signed out, the invitee opens the emailed link, signs up, confirms, says who they are; the code is kept."""
+    """Signed out, the invitee opens the emailed link, signs up, confirms, and accepts to register the
+    delegation as its focal point: the code is kept throughout, and the delegation's page opens."""
     event = delegation.event
     invitation = only_email_to(FOCAL_EMAIL)
     stored = OutboxMessage.objects.get(to=FOCAL_EMAIL)
@@ -676,17 +679,12 @@ def focal_point_signs_up_through_the_invitation(page, base_url: str, delegation,
     ]
     page.goto(re.search(r"http\S+/accounts/confirm-email/\S+/", confirmation.body).group(0))
     page.get_by_role("button", name=t("Confirm")).click()
-    expect(page.get_by_text(t("Please tell us who you are first."))).to_be_visible()
-    fill_profile(page, t)
-    expect(page).to_have_url(f"{base_url}{link}")  # back on the register page, the code kept
+    expect(page).to_have_url(f"{base_url}{link}")  # back on the invitation's page, the code kept
     expect(page.locator("html")).to_have_attribute("lang", language)
-    with translation.override(language):
-        named = gettext(
-            "You are registering with an invitation, as a member of the delegation “%(delegation)s”."
-        ) % {"delegation": delegation.name}
-    expect(page.get_by_text(named)).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text(t("Register your delegation"))
     expect(page.locator("input[name=invitation]")).to_have_value(link.rsplit("=", 1)[1])
-    expect(page.get_by_role("button", name=t("Register"))).to_be_visible()
+    page.get_by_role("button", name=t("Accept and register the delegation")).click()
+    expect(page).to_have_url(f"{base_url}/me/delegations/{delegation.pk}/")
 
 
 def member_sets_a_password_and_consents(page, base_url: str, t, email: str) -> None:
@@ -731,13 +729,8 @@ def test_organizer_invites_a_focal_point_who_registers_the_delegation_within_its
     page = new_context(locale=browser_locale).new_page()
     focal_point_signs_up_through_the_invitation(page, base, delegation, t, language)
     focal_point = EmailAddress.objects.get(email=FOCAL_EMAIL, verified=True).user
-    # Nothing makes the invitee a focal point (the invitation only admits them to register in the
-    # delegation): the organizer names the new account in the delegation's admin page.
-    organizer_page.goto(f"{base}/admin/delegates/delegation/{delegation.pk}/change/")
-    pick_in_autocomplete(organizer_page, "id_focal_points", FOCAL_EMAIL, FOCAL_EMAIL)
-    organizer_page.get_by_role("button", name=t("Save"), exact=True).click()
-    expect(organizer_page.locator(".messagelist .success")).to_be_visible()
     assert list(delegation.focal_points.all()) == [focal_point]
+    assert Invitation.objects.get(event=event).uses == 1
 
     page.goto(f"{base}/me/")
     page.get_by_role("link", name=delegation_name).click()
