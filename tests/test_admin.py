@@ -302,6 +302,7 @@ def _event_change_data(event, sub_forum):
         "edition_number": event.edition_number,
         "slug": event.slug,
         "status": event.status,
+        "access": event.access,
         "theme_en": event.theme,
         "summary_en": "",
         "description_en": "",
