@@ -365,3 +365,21 @@ def test_the_bulk_note_refuses_invisible_characters(client, organizer):
 
     assert "note" in response.context["form"].errors
     assert not Invitation.objects.exists()
+
+
+def test_a_russian_invitation_never_ends_a_date_with_two_full_stops():
+    import datetime
+
+    from django.utils import timezone
+
+    invitation = InvitationFactory(
+        email="focal@example.org",
+        language="ru",
+        expires_at=timezone.now() + datetime.timedelta(days=30),
+    )
+
+    invitations.send_invitation(invitation=invitation, actor=None)
+
+    body = OutboxMessage.objects.get().body_text
+    assert "г." in body  # Russian dates end with "г." (year) ...
+    assert "г.." not in body  # ... which a sentence's own full stop must not follow
