@@ -381,19 +381,30 @@ def test_the_bulk_page_makes_focal_point_codes_for_a_delegation_only(client, org
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("language", "text_line", "link_text"),
+    ("language", "subject", "text_line", "link_text"),
     [
-        ("en", "You are invited to register your delegation for the", "Register your delegation with"),
-        ("ru", "Приглашаем вас зарегистрировать свою делегацию", "Зарегистрировать делегацию"),
-        ("zh-hans", "为您的代表团报名参加", "通过专属链接为代表团报名"),
+        (
+            "en",
+            "Register your delegation for the",
+            "You are invited to register your delegation for the",
+            "Register your delegation with",
+        ),
+        (
+            "ru",
+            "Зарегистрируйте свою делегацию на",
+            "Приглашаем вас зарегистрировать свою делегацию",
+            "Зарегистрировать делегацию",
+        ),
+        ("zh-hans", "为您的代表团报名参加", "为您的代表团报名参加", "通过专属链接为代表团报名"),
     ],
 )
-def test_the_email_asks_to_register_the_delegation(delegation, language, text_line, link_text):
+def test_the_email_asks_to_register_the_delegation(delegation, language, subject, text_line, link_text):
     invitation = focal_invitation(delegation, email="focal@mfa.kz", language=language)
 
     invitations.send_invitation(invitation=invitation, actor=None)
 
     message = OutboxMessage.objects.get()
+    assert subject in message.subject
     assert text_line in message.body_text
     assert text_line in message.body_html
     assert link_text in message.body_html

@@ -328,6 +328,18 @@ def test_the_csv_export_has_links_and_guards_formulas(client, organizer):
     assert AuditEntry.objects.get(action="invitations_exported").data == {"format": "csv", "rows": 1}
 
 
+def test_the_export_says_which_invitations_make_a_focal_point(client, organizer):
+    delegation = DelegationFactory()
+    focal = InvitationFactory(event=delegation.event, delegation=delegation, makes_focal_point=True)
+    member = InvitationFactory(event=delegation.event, delegation=delegation)
+
+    response = _action(client, "export_selected_csv", [focal, member])
+
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    column = "makes its holder a focal point of the delegation"
+    assert {row["code"]: row[column] for row in rows} == {focal.code: "Yes", member.code: "No"}
+
+
 def test_the_xlsx_export_has_links_as_text(client, organizer):
     invitations_ = [InvitationFactory(), InvitationFactory()]
 
