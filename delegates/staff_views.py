@@ -318,6 +318,12 @@ def _outcome_json(outcome) -> dict:
             "category": str(registration.get_category_display()),
             "status": str(registration.get_status_display()),
             "delegation": registration.delegation.name if registration.delegation else "",
+            # Labelled, as the country beside it may read the same ("Kazakhstan · Kazakhstan").
+            "delegation_line": (
+                _("Delegation: %(name)s") % {"name": registration.delegation.name}
+                if registration.delegation
+                else ""
+            ),
         }
     return data
 

@@ -396,8 +396,9 @@ def test_the_desk_shows_the_persons_delegation(client, event, delegations):
     search = client.get(desk, {"q": "Aigerim"}).content.decode()
 
     assert (answer["admitted"], answer["person"]["delegation"]) == (True, "Kazakhstan")
-    assert "· Казахстан" in page.split("data-outcome")[1].split("</div>")[0]
-    assert "· Казахстан" in search.split('class="list-group search-results"')[1]
+    assert answer["person"]["delegation_line"] == "Delegation: Kazakhstan"  # labelled, beside the country
+    assert "Делегация: Казахстан" in page.split("data-outcome")[1].split("</div>")[0]
+    assert "Делегация: Казахстан" in search.split('class="list-group search-results"')[1]
 
 
 def test_the_desk_shows_no_delegation_for_a_person_of_none(client, event):

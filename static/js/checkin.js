@@ -28,7 +28,7 @@
       const person = document.createElement("p");
       person.className = "mb-0";
       const p = result.person;
-      const delegation = p.delegation ? ` · ${p.delegation}` : "";
+      const delegation = p.delegation_line ? ` · ${p.delegation_line}` : "";
       person.textContent = [p.name_latin, p.name_native].filter(Boolean).join(" · ") + ` — ${p.organization}, ${p.country}${delegation} · ${p.category} · ${p.status}`;
       box.append(person);
     }
