@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,7 +20,6 @@ from . import permissions, services
 from .forms import MemberCancelForm, MemberLogisticsForm, MemberProfileForm, MemberRegistrationForm
 from .locks import BusyMiddleware
 from .models import CheckIn, Delegation, Registration, SubForumSeat
-from .notifications import delegate_language
 from .selectors import _count_ahead
 
 COUNTED = (*Registration.SEAT_HOLDING, Registration.Status.WAITLISTED)  # as the quota rule counts
@@ -29,7 +27,6 @@ ABOUT_THE_PERSON = {
     "already_registered": gettext_lazy("This person is already registered for this edition."),
     "rejected": gettext_lazy("This person's registration for this edition was declined."),
 }
-CANCELLED_REASON = gettext_lazy("Your delegation's focal point has cancelled your registration.")
 
 
 def delegation_members(delegation: Delegation) -> list[Registration]:
@@ -287,10 +284,9 @@ class DelegationMemberCancelView(MemberMixin, TemplateView):
             return self.render_to_response(self.get_context_data(form=form))
         if not self.event.is_registration_open():
             return self.closed()
-        with translation.override(delegate_language(self.member)):
-            reason = str(CANCELLED_REASON)  # stored in the audit and emailed, in the member's language
         try:
-            services.cancel_registration(registration=self.member, actor=request.user, reason=reason)
+            # The email says the delegation's focal point cancelled (services.cancel_registration).
+            services.cancel_registration(registration=self.member, actor=request.user)
         except services.RegistrationError as error:
             return self.refused(form, error)
         messages.success(

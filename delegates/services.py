@@ -685,7 +685,12 @@ def cancel_registration(
     _release_and_refill(registration, actor)
     _audit("cancelled", registration, actor, reason=reason, by_delegate=actor == registration.user)
     if notify_delegate:
-        notify(registration, "cancelled", reason=reason)
+        by_focal_point = bool(
+            actor is not None
+            and registration.delegation_id
+            and permissions.is_focal_point(actor, registration.delegation)
+        )
+        notify(registration, "cancelled", reason=reason, by_focal_point=by_focal_point)
     return registration
 
 

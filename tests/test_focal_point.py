@@ -379,7 +379,8 @@ def test_cancel_member_asks_then_cancels_and_tells_them_in_their_language(
     assert member.status == "cancelled"
     message = OutboxMessage.objects.get(to="member@mfa.kz")
     assert message.language == "ru"
-    assert "Координатор вашей делегации отменил вашу регистрацию." in message.body_text
+    assert "Координатор вашей делегации отменил вашу регистрацию на " in message.body_text
+    assert "Организаторы" not in message.body_text  # it was not the organizers
 
 
 def test_cancel_frees_the_quota_for_a_new_member(client, delegation, focal_point, event):
