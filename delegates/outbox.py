@@ -15,7 +15,8 @@ from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
 from .models import OutboxMessage
@@ -28,13 +29,19 @@ def retry_delays() -> list[datetime.timedelta]:
     return [datetime.timedelta(minutes=minutes) for minutes in settings.FORUM_MAIL_RETRY_MINUTES]
 
 
+def render_text(name: str, context: dict) -> str:
+    """A plain-text part of an email (its subject, its text body): never HTML-escaped, so a title
+    such as "Women's & Youth Forum" reads as typed, whatever the template forgets to say."""
+    return get_template(name).template.render(Context(context, autoescape=False))
+
+
 def queue_email(
     *, to: str, template: str, context: dict, language: str, kind: str = "", has_secret_link: bool = False
 ) -> OutboxMessage:
     """Render `delegates/email/<template>` in `language` and keep it for delivery after commit."""
     with translation.override(language):
-        subject = render_to_string(f"delegates/email/{template}_subject.txt", context).strip()
-        body_text = render_to_string(f"delegates/email/{template}.txt", context)
+        subject = render_text(f"delegates/email/{template}_subject.txt", context).strip()
+        body_text = render_text(f"delegates/email/{template}.txt", context)
         body_html = render_to_string(f"delegates/email/{template}.html", context)
     domain = settings.FORUM_UID_DOMAIN
     message = OutboxMessage.objects.create(

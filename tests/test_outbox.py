@@ -291,3 +291,50 @@ def test_an_imported_persons_set_password_link_is_erased_once_sent(client):
     assert bodies[imports.person(0)["email"]] == ""
     assert "/me/" in bodies[imports.person(1)["email"]]
     assert "/accounts/password/reset/key/" in mail.outbox[0].body + mail.outbox[1].body
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans", "ru"])
+def test_every_email_kind_reads_a_title_with_an_apostrophe_and_an_ampersand_as_typed(language):
+    from delegates import invitations
+    from delegates.models import Delegation, Invitation
+
+    from .test_delegations import new_profile
+
+    now = datetime.datetime.now(datetime.UTC)
+    event = EventFactory(
+        series_name="Women's & Youth Forum",
+        registration_opens_at=now - datetime.timedelta(days=1),
+        registration_closes_at=now + datetime.timedelta(days=1),
+    )
+    delegate = ProfileFactory(preferred_language=language).user
+    registration = services.submit_registration(
+        event=event, user=delegate, details=registration_data(), sub_forums=[]
+    )  # received
+    services.approve_registration(registration=registration, actor=None)  # approved
+    services.cancel_registration(
+        registration=registration, actor=superuser(), reason="R&D's call"
+    )  # cancelled
+    delegation = Delegation.objects.create(event=event, name_en="Kazakhstan", country="KZ")
+    invitation = Invitation.objects.create(event=event, email="focal@example.org", language=language)
+    invitations.send_invitation(invitation=invitation, actor=None)  # invitation
+    services.add_delegation_member(  # imported: a new member's welcome
+        delegation=delegation,
+        actor=superuser(),
+        email="member@example.org",
+        profile=new_profile(preferred_language=language),
+        details=registration_data(),
+        sub_forums=[],
+    )
+
+    messages = list(OutboxMessage.objects.all())
+    assert {message.kind for message in messages} >= {
+        "registration_received",
+        "registration_approved",
+        "registration_cancelled",
+        "invitation",
+        "imported",
+    }
+    for message in messages:
+        for text in (message.subject, message.body_text):
+            assert "&#x27;" not in text and "&#39;" not in text and "&amp;" not in text, (message.kind, text)
+        assert "Women's & Youth Forum" in message.subject, message.kind
