@@ -4,7 +4,6 @@ delegations and invitations, the outbox and the audit log; and the seat counts o
 import csv
 import io
 
-import xlsxwriter
 from allauth.mfa.admin import AuthenticatorAdmin
 from allauth.mfa.models import Authenticator
 from django import forms
@@ -1073,15 +1072,7 @@ def invitation_rows(queryset):
 def invitations_xlsx(header: list[str], rows: list[list[str]]) -> bytes:
     """An XLSX of text cells (never formulas or links), header frozen and filterable."""
     handle = io.BytesIO()
-    workbook = xlsxwriter.Workbook(
-        handle,
-        {
-            "in_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-        },
-    )
+    workbook = exports.text_workbook(handle)
     sheet = workbook.add_worksheet("invitations")
     bold = workbook.add_format({"bold": True})
     for index, label in enumerate(header):

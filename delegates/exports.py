@@ -447,10 +447,10 @@ def row_source(event: Event, columns: list[Column], queryset) -> RowSource:
     return builder(event, columns, queryset)
 
 
-def xlsx_file(source: RowSource, title: str):
-    """A temporary XLSX file written in constant memory: header frozen and filterable, text cells."""
-    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it after sending)
-    workbook = xlsxwriter.Workbook(
+def text_workbook(handle) -> xlsxwriter.Workbook:
+    """An XLSX workbook written row by row in constant memory whose cells are only ever text: never a
+    formula, a number or a link, whatever a delegate typed (every XLSX the site makes starts here)."""
+    return xlsxwriter.Workbook(
         handle,
         {
             "constant_memory": True,
@@ -459,6 +459,12 @@ def xlsx_file(source: RowSource, title: str):
             "strings_to_urls": False,
         },
     )
+
+
+def xlsx_file(source: RowSource, title: str):
+    """A temporary XLSX file written in constant memory: header frozen and filterable, text cells."""
+    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it after sending)
+    workbook = text_workbook(handle)
     sheet = workbook.add_worksheet(title[:31])
     bold = workbook.add_format({"bold": True})
     for index, column in enumerate(source.columns):

@@ -11,7 +11,6 @@ import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 
-import xlsxwriter
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from weasyprint import HTML
 
 from events.models import Event, Honorific
 
+from . import exports
 from .models import Delegation, Registration
 
 # H.E., Dr, Prof., Mr, Ms, then no honorific.
@@ -160,15 +160,7 @@ def member_count(entries: list[Entry]) -> int:
 def protocol_xlsx(event: Event, entries: list[Entry]):
     """A temporary XLSX file: per delegation a heading row, then its members numbered; all text cells."""
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it after sending)
-    workbook = xlsxwriter.Workbook(
-        handle,
-        {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-        },
-    )
+    workbook = exports.text_workbook(handle)
     sheet = workbook.add_worksheet(_("Protocol list")[:31])
     bold = workbook.add_format({"bold": True})
     for index, width in enumerate([6, 18, 10, 28, 24, 30, 30, 12, 16]):
