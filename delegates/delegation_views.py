@@ -6,7 +6,7 @@ through their delegation, so anyone else (staff included: they have the staff pa
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Count, OuterRef, Prefetch, Q
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -19,40 +19,14 @@ from events.timezones import respond_in_time_zone
 from . import permissions, services
 from .forms import MemberCancelForm, MemberLogisticsForm, MemberProfileForm, MemberRegistrationForm
 from .locks import BusyMiddleware
-from .models import CheckIn, Delegation, Registration, SubForumSeat
-from .selectors import _count_ahead
+from .models import Delegation, Registration
+from .selectors import delegation_members
 
 COUNTED = (*Registration.SEAT_HOLDING, Registration.Status.WAITLISTED)  # as the quota rule counts
 ABOUT_THE_PERSON = {
     "already_registered": gettext_lazy("This person is already registered for this edition."),
     "rejected": gettext_lazy("This person's registration for this edition was declined."),
 }
-
-
-def delegation_members(delegation: Delegation) -> list[Registration]:
-    """The members with profiles, seats, waiting-list positions and entrance check-ins, in 4 queries."""
-    waiting_seats = SubForumSeat.objects.filter(state=SubForumSeat.State.WAITLISTED)
-    seats = (
-        SubForumSeat.objects.select_related("sub_forum")
-        .annotate(ahead=_count_ahead(waiting_seats, "sub_forum", "requested_at"))
-        .order_by("sub_forum__starts_at", "pk")
-    )
-    waiting = Registration.objects.filter(status=Registration.Status.WAITLISTED, mode=OuterRef("mode"))
-    entrance = CheckIn.objects.filter(sub_forum__isnull=True).order_by("checked_in_at", "pk")
-    members = list(
-        delegation.members.select_related("user__profile")
-        .annotate(ahead=_count_ahead(waiting, "event", "seat_requested_at"))
-        .prefetch_related(
-            Prefetch("seats", queryset=seats),
-            Prefetch("check_ins", queryset=entrance, to_attr="entrance_check_ins"),
-        )
-        .order_by("user__profile__family_name_latin", "user__profile__given_name_latin", "pk")
-    )
-    for member in members:
-        member.position = member.ahead + 1 if member.status == Registration.Status.WAITLISTED else None
-        for seat in member.seats.all():
-            seat.position = seat.ahead + 1 if seat.state == SubForumSeat.State.WAITLISTED else None
-    return members
 
 
 def quota_rows(delegation: Delegation) -> list[dict]:

@@ -54,8 +54,9 @@ def _count_ahead(queryset: QuerySet, group_field: str, moment_field: str) -> Coa
     return Coalesce(Subquery(ahead), 0)
 
 
-def my_registrations(user: User) -> list[Registration]:
-    """A delegate's registrations with editions, seats and waiting-list positions, in 2 queries."""
+def with_positions(registrations: QuerySet) -> list[Registration]:
+    """The registrations with their sub-forum seats, each (registration and seat) with `position` in
+    its waiting line (None unless waiting): 2 queries, plus whatever the queryset prefetches."""
     waiting_seats = SubForumSeat.objects.filter(state=SubForumSeat.State.WAITLISTED)
     seats = (
         SubForumSeat.objects.select_related("sub_forum")
@@ -63,19 +64,35 @@ def my_registrations(user: User) -> list[Registration]:
         .order_by("sub_forum__starts_at", "pk")
     )
     waiting = Registration.objects.filter(status=Registration.Status.WAITLISTED, mode=OuterRef("mode"))
-    registrations = list(
-        user.registrations.select_related("event", "delegation")
-        .annotate(ahead=_count_ahead(waiting, "event", "seat_requested_at"))
-        .prefetch_related(Prefetch("seats", queryset=seats))
-        .order_by("-event__start_on", "-pk")
+    rows = list(
+        registrations.annotate(ahead=_count_ahead(waiting, "event", "seat_requested_at")).prefetch_related(
+            Prefetch("seats", queryset=seats)
+        )
     )
-    for registration in registrations:
+    for registration in rows:
         registration.position = (
             registration.ahead + 1 if registration.status == Registration.Status.WAITLISTED else None
         )
         for seat in registration.seats.all():
             seat.position = seat.ahead + 1 if seat.state == SubForumSeat.State.WAITLISTED else None
-    return registrations
+    return rows
+
+
+def my_registrations(user: User) -> list[Registration]:
+    """A delegate's registrations with editions, seats and waiting-list positions, in 2 queries."""
+    return with_positions(
+        user.registrations.select_related("event", "delegation").order_by("-event__start_on", "-pk")
+    )
+
+
+def delegation_members(delegation) -> list[Registration]:
+    """A delegation's members with profiles, seats, waiting-list positions and entrance check-ins, in 4 queries."""
+    entrance = CheckIn.objects.filter(sub_forum__isnull=True).order_by("checked_in_at", "pk")
+    return with_positions(
+        delegation.members.select_related("user__profile")
+        .prefetch_related(Prefetch("check_ins", queryset=entrance, to_attr="entrance_check_ins"))
+        .order_by("user__profile__family_name_latin", "user__profile__given_name_latin", "pk")
+    )
 
 
 def own_registration(user: User, event: Event) -> Registration:
