@@ -21,14 +21,11 @@ from typing import NamedTuple
 from xml.parsers import expat
 
 import openpyxl
-from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
-from allauth.account.utils import user_pk_to_url_str
 from django import forms
 from django.conf import settings
 from django.db import transaction
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_countries import countries
 from phonenumber_field.formfields import PhoneNumberField
@@ -37,10 +34,9 @@ from events.inputs import ascii_int
 from events.models import AttendanceMode, Event
 from events.text import PlainTextFormMixin
 
-from . import services
+from . import notifications, services
 from .forms import latin_name
 from .models import AuditEntry, Delegation, Honorific, Profile, Registration, User
-from .outbox import queue_email
 from .rules import RegistrationDetails, RegistrationError, check
 
 HEADER = [
@@ -592,13 +588,6 @@ def _broken_rules(event: Event, form: ImportRowForm, profile: Profile) -> list[R
     return [RowError(violation.field or "", str(violation.message)) for violation in violations]
 
 
-def new_account_link(user: User) -> str:
-    """A link for an imported person to set their password (allauth's reset link)."""
-    key = default_token_generator.make_token(user)
-    path = reverse("account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": key})
-    return settings.FORUM_SITE_URL + path
-
-
 @transaction.atomic
 def import_rows(*, event: Event, rows: list[ImportRow], actor: User) -> dict[str, int]:
     """Create what the checked rows describe; all or nothing. Returns what was done."""
@@ -635,7 +624,7 @@ def import_rows(*, event: Event, rows: list[ImportRow], actor: User) -> dict[str
             raise ImportFileError(
                 _("Row %(number)d: %(error)s") % {"number": row.number, "error": error.message}
             ) from error
-        _invite(event, user, created)
+        notifications.welcome(event, user, created)
         done["created" if created else "registered"] += 1
     services.record_import(event=event, actor=actor, counts=done)
     return done
@@ -671,21 +660,3 @@ def _profile(user: User, form: ImportRowForm) -> None:
         profile = form.profile()
         profile.user = user
         profile.save()
-
-
-def _invite(event: Event, user: User, created: bool) -> None:
-    """Email the person: set a password (new accounts), confirm the details and consent."""
-    context = {
-        "event": event,
-        "profile": user.profile,
-        "password_url": new_account_link(user) if created else "",
-        "me_url": settings.FORUM_SITE_URL + reverse("delegates:me"),
-    }
-    queue_email(
-        to=user.email,
-        template="imported",
-        context=context,
-        language=user.profile.preferred_language,
-        kind="imported",
-        has_secret_link=created,  # a new account's set-password link
-    )

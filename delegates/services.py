@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from events.models import AttendanceMode, Event, SubForum
 
-from . import permissions, rules
+from . import notifications, permissions, rules
 from .locks import counted as _counted
 from .locks import lock_capacity as _lock
 from .locks import lock_rows as _lock_rows
@@ -387,9 +387,7 @@ def _profile_errors(error: ValidationError) -> str:
 def _welcome(event: Event, user: User, created: bool) -> None:
     """The importer's email: set a password (if new), check the details and give consent."""
     # Imported lazily: the importer calls these services, and its email is the one to reuse.
-    from .imports import _invite
-
-    _invite(event, user, created)
+    notifications.welcome(event, user, created)
 
 
 @transaction.atomic
