@@ -765,7 +765,7 @@ def check_in(
     sub_forum: SubForum | None = None,
 ) -> CheckInOutcome:
     """Admit a person once, at the venue entrance (no sub-forum) or at a sub-forum, or say why not."""
-    registrations = event.registrations.select_related("user__profile")
+    registrations = event.registrations.select_related("user__profile", "delegation")
     if token:
         registration = registrations.filter(badge_token=token.strip()).first()
     else:
