@@ -205,6 +205,14 @@ def test_the_8th_forums_invented_details_are_blank_or_marked_sample():
     # The seed does not say where the three spoke: the session is marked sample, the role is plain.
     assert {(a.role, a.is_sample) for a in appearances} == {("speaker", True)}
     assert not Exhibit.objects.filter(event=eighth, title__icontains="sample").exists()
+    # The sample edition, cloned from the 8th, keeps the marks.
+    sample = Event.objects.get(slug="sample-edition")
+    assert {
+        (s.is_sample, len([a for a in s.appearances.all() if a.is_sample])) for s in sample.sub_forums.all()
+    } == {
+        (True, 0),
+        (True, 3),
+    }
 
 
 def test_pages_and_calendar_mark_the_8th_forums_invented_times_and_sessions(client):
