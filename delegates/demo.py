@@ -1,5 +1,6 @@
 """Sample delegates for the sample edition, so that staff pages, exports, badges and the desk can be
-tried at once. Every name is invented (sample content); loading twice changes nothing.
+tried at once. Every name is invented (sample content), and every organization they work for is marked
+"(sample)", so that no invented person reads as a real institution's; loading twice changes nothing.
 
 The 8th forum's delegations are the participants the seed names (China, the five Central Asian
 countries, international organizations); their protocol order and quotas are sample data, as is
@@ -53,7 +54,7 @@ SAMPLE_DELEGATES = [
         "Айгерим",
         "Бекова",
         "KZ",
-        "Ministry of Foreign Affairs of Kazakhstan",
+        "Ministry of Foreign Affairs of Kazakhstan (sample)",
         "government",
         "in_person",
         ["beidou-cooperation", "green-development"],
@@ -75,18 +76,18 @@ SAMPLE_DELEGATES = [
         "伟",
         "张",
         "CN",
-        "China Satellite Navigation Office",
+        "China Satellite Navigation Office (sample)",
         "government",
         "in_person",
         ["beidou-cooperation"],
     ),
     (
-        "Li",
         "Na",
+        "Li",
         "娜",
         "李",
         "CN",
-        "Gansu Provincial Foreign Affairs Office",
+        "Gansu Provincial Foreign Affairs Office (sample)",
         "government",
         "in_person",
         ["womens-development"],
@@ -119,7 +120,7 @@ SAMPLE_DELEGATES = [
         "Фаррух",
         "Рахимов",
         "TJ",
-        "Embassy of the Republic of Tajikistan in China",
+        "Embassy of the Republic of Tajikistan in China (sample)",
         "government",
         "in_person",
         ["commerce-logistics"],
@@ -133,7 +134,7 @@ SAMPLE_DELEGATES = [
         "Ministry of Trade of Turkmenistan (sample)",
         "government",
         "online",
-        [],
+        ["opening-ceremony", "commerce-logistics"],
     ),
     (
         "Elena",
@@ -147,12 +148,12 @@ SAMPLE_DELEGATES = [
         ["opening-ceremony"],
     ),
     (
-        "Chen",
         "Jie",
+        "Chen",
         "杰",
         "陈",
         "CN",
-        "Huanqiu.com",
+        "Huanqiu.com (sample)",
         "media",
         "in_person",
         ["opening-ceremony", "closing-ceremony"],

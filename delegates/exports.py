@@ -481,6 +481,12 @@ def xlsx_file(source: RowSource, title: str):
     return handle
 
 
+def export_name(event: Event) -> str:
+    """The file's and the sheet's name: the edition's slug, after "SAMPLE-" when the edition is sample
+    content, so that a list of invented delegates is never taken for a real one once downloaded."""
+    return f"SAMPLE-{event.slug}" if event.is_sample else event.slug
+
+
 def export_response(
     *, actor: User, event: Event, queryset, columns: list[Column], file_format: str, filters: dict
 ) -> StreamingHttpResponse | FileResponse:
@@ -497,13 +503,13 @@ def export_response(
     )
     source = row_source(event, columns, queryset)
     stamp = timezone.localtime(timezone.now(), event.tz).strftime("%Y%m%d-%H%M")
-    filename = f"{event.slug}-registrations-{stamp}.{file_format}"
+    filename = f"{export_name(event)}-registrations-{stamp}.{file_format}"
     if file_format == "csv":
         response = StreamingHttpResponse(source.csv_chunks(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
     return FileResponse(
-        xlsx_file(source, title=event.slug),
+        xlsx_file(source, title=export_name(event)),
         as_attachment=True,
         filename=filename,
         content_type=XLSX_CONTENT_TYPE,

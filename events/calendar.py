@@ -4,6 +4,7 @@ import datetime
 
 import icalendar
 from django.conf import settings
+from django.utils.translation import gettext
 
 from .models import Event, SubForum
 
@@ -11,6 +12,15 @@ from .models import Event, SubForum
 def sub_forum_uid(sub_forum: SubForum) -> str:
     """A UID that stays the same however often the feed is fetched or the title changes."""
     return f"sub-forum-{sub_forum.pk}@{settings.FORUM_UID_DOMAIN}"
+
+
+def _sample_note(event: Event, sub_forum: SubForum) -> str:
+    """What a calendar entry says when its time and room are invented, as the pages' "sample" label does."""
+    if event.is_sample:
+        return gettext("Sample content: this edition is demonstration data, not a real forum.")
+    if sub_forum.is_sample:
+        return gettext("Sample time and room, not the real programme.")
+    return ""
 
 
 def _vevent(event: Event, sub_forum: SubForum, stamp: datetime.datetime) -> icalendar.Event:
@@ -27,9 +37,12 @@ def _vevent(event: Event, sub_forum: SubForum, stamp: datetime.datetime) -> ical
         entry.add("location", location)
     speakers = "\n".join(
         f"{appearance.get_role_display()}: {appearance.speaker.display_name}"
+        + (f" ({gettext('sample')})" if appearance.is_sample else "")
         for appearance in sub_forum.appearances.all()
     )
-    description = "\n\n".join(part for part in (sub_forum.summary, speakers) if part)
+    description = "\n\n".join(
+        part for part in (sub_forum.summary, speakers, _sample_note(event, sub_forum)) if part
+    )
     if description:
         entry.add("description", description)
     return entry

@@ -1,5 +1,10 @@
 """Demo content: the 8th China–Central Asia Cooperation Forum (Lanzhou, 2021) from the seed press
-release, and an upcoming sample edition cloned from it. Loading twice changes nothing."""
+release, and an upcoming sample edition cloned from it. Loading twice changes nothing.
+
+What the sources do not state about the 8th forum is left blank (rooms, capacities, interpretation,
+the exhibitor and place of the BeiDou exhibit) or marked as sample where the pages need it: the
+sessions' times (`SubForum.is_sample`) and the speakers' sessions (`Appearance.is_sample`). Invented
+exhibits belong to the sample edition only, which is sample content as a whole (`Event.is_sample`)."""
 
 import datetime
 import zoneinfo
@@ -26,7 +31,6 @@ from .services import clone_event
 EIGHTH_SLUG = "8th-lanzhou-2021"
 SAMPLE_SLUG = "sample-edition"
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
-CENTRAL_ASIA = ["CN", "KZ", "KG", "TJ", "TM", "UZ"]
 
 ORGANIZATIONS = {
     "sco": (
@@ -61,7 +65,6 @@ ORGANIZATIONS = {
         Organization.Kind.GOVERNMENT,
         "TJ",
     ),
-    "bds": ("China Satellite Navigation Office", "CSNO", Organization.Kind.GOVERNMENT, "CN"),
     "huanqiu": ("Global Times Online (Huanqiu.com)", "Huanqiu.com", Organization.Kind.MEDIA, "CN"),
     "green_corridor": ("Silk Road Green Energy Alliance (sample)", "", Organization.Kind.BUSINESS, "KZ"),
     "logistics_hub": ("Lanzhou International Logistics Port (sample)", "", Organization.Kind.BUSINESS, "CN"),
@@ -78,19 +81,11 @@ SECTORS = [
     ("agriculture", "Agriculture"),
 ]
 
-# (slug, kind, title, day of October 2021, start, end, room, capacity)
+# (slug, kind, title, day of October 2021, start, end): the sessions are the seed's, their days and
+# times are sample (marked); rooms, capacities and interpretation are not known, so left blank.
 SUB_FORUMS = [
-    ("opening-ceremony", SubForum.Kind.CEREMONY, "Opening ceremony", 16, "09:00", "10:30", "Main hall", None),
-    (
-        "womens-development",
-        SubForum.Kind.SUB_FORUM,
-        "Women's Development Forum",
-        16,
-        "14:00",
-        "17:00",
-        "Hall A",
-        120,
-    ),
+    ("opening-ceremony", SubForum.Kind.CEREMONY, "Opening ceremony", 16, "09:00", "10:30"),
+    ("womens-development", SubForum.Kind.SUB_FORUM, "Women's Development Forum", 16, "14:00", "17:00"),
     (
         "beidou-cooperation",
         SubForum.Kind.SUB_FORUM,
@@ -98,19 +93,8 @@ SUB_FORUMS = [
         16,
         "14:00",
         "17:00",
-        "Hall B",
-        50,
     ),
-    (
-        "green-development",
-        SubForum.Kind.SUB_FORUM,
-        "Green Development Forum",
-        17,
-        "09:00",
-        "12:00",
-        "Hall A",
-        120,
-    ),
+    ("green-development", SubForum.Kind.SUB_FORUM, "Green Development Forum", 17, "09:00", "12:00"),
     (
         "commerce-logistics",
         SubForum.Kind.SUB_FORUM,
@@ -118,14 +102,24 @@ SUB_FORUMS = [
         17,
         "09:00",
         "12:00",
-        "Hall B",
-        120,
     ),
-    ("closing-ceremony", SubForum.Kind.CEREMONY, "Closing ceremony", 17, "15:00", "16:30", "Main hall", None),
+    ("closing-ceremony", SubForum.Kind.CEREMONY, "Closing ceremony", 17, "15:00", "16:30"),
 ]
+# The sample edition's rooms and in-person capacities (sample content, like the whole edition).
+SAMPLE_PLACES = {
+    "opening-ceremony": ("Main hall", None),
+    "womens-development": ("Hall A", 120),
+    "beidou-cooperation": ("Hall B", 50),
+    "green-development": ("Hall A", 120),
+    "commerce-logistics": ("Hall B", 120),
+    "closing-ceremony": ("Main hall", None),
+}
+SAMPLE_INTERPRETATION = "Chinese, Russian, English"
+# Sample stream addresses: example.org is reserved for examples and never a real stream.
+SAMPLE_STREAM_URL = "https://stream.example.org/sample-edition/{slug}"
 
 SUB_FORUM_SUMMARIES = {
-    "opening-ceremony": "Opening of the forum with addresses by the hosts and invited envoys.",
+    "opening-ceremony": "Opening of the forum.",
     "beidou-cooperation": (
         "Cooperation on China's BeiDou Navigation Satellite System (BDS), which can provide customized "
         "services according to the needs of different countries and industries."
@@ -136,6 +130,8 @@ SUB_FORUM_SUMMARIES = {
     "closing-ceremony": "Closing of the forum and release of the joint initiative.",
 }
 
+# The seed quotes three speakers without saying in which session they spoke: their appearance at the
+# opening ceremony is sample (marked), with the plain role "speaker".
 SPEAKERS = [
     # (key, native name, Latin name, honorific, position, organization, country, rank, sub-forum, role)
     (
@@ -148,7 +144,7 @@ SPEAKERS = [
         "UZ",
         10,
         "opening-ceremony",
-        Appearance.Role.KEYNOTE,
+        Appearance.Role.SPEAKER,
     ),
     (
         "smailov",
@@ -176,20 +172,28 @@ SPEAKERS = [
     ),
 ]
 
-EXHIBITS = [
-    # (slug, exhibitor, title, summary, sectors, countries, hall, booth, featured)
-    (
-        "beidou-navigation-satellite-system",
-        "bds",
-        "China's BeiDou Navigation Satellite System (BDS)",
-        "A themed exhibit on China's BeiDou Navigation Satellite System, which can provide customized "
-        "services according to the needs of different countries and industries.",
-        ["satellite-navigation", "logistics", "agriculture", "digital-economy"],
-        CENTRAL_ASIA,
-        "1",
-        "B01",
-        True,
-    ),
+# The seed's themed exhibit: its subject is satellite navigation; who exhibited, where, and for which
+# countries the seed does not say, so exhibitor, hall, booth and countries served are blank.
+BEIDOU_EXHIBIT = (
+    "beidou-navigation-satellite-system",
+    "China's BeiDou Navigation Satellite System (BDS)",
+    "A themed exhibit on China's BeiDou Navigation Satellite System, which can provide customized "
+    "services according to the needs of different countries and industries.",
+    ["satellite-navigation"],
+)
+
+# In the sample edition (sample content as a whole) the BeiDou exhibit gets a sample place, sectors and
+# countries served, so that the exhibit filters can be tried: (hall, booth, sectors, countries served).
+SAMPLE_BEIDOU_DETAILS = (
+    "1",
+    "B01",
+    ["satellite-navigation", "logistics", "agriculture", "digital-economy"],
+    ["CN", "KZ", "KG", "TJ", "TM", "UZ"],
+)
+
+# Invented exhibits of the sample edition only (never counted as the 8th forum's).
+SAMPLE_EXHIBITS = [
+    # (slug, exhibitor, title, summary, sectors, countries, hall, booth)
     (
         "green-energy-corridor",
         "green_corridor",
@@ -199,7 +203,6 @@ EXHIBITS = [
         ["KZ", "UZ", "CN"],
         "2",
         "G04",
-        False,
     ),
     (
         "lanzhou-logistics-port",
@@ -210,7 +213,6 @@ EXHIBITS = [
         ["KZ", "KG", "UZ", "TM"],
         "2",
         "L02",
-        False,
     ),
     (
         "telemedicine-network",
@@ -221,7 +223,6 @@ EXHIBITS = [
         ["UZ", "KG", "TJ"],
         "3",
         "H01",
-        False,
     ),
     (
         "silk-road-ecommerce",
@@ -232,7 +233,6 @@ EXHIBITS = [
         ["KG", "KZ", "TJ"],
         "3",
         "E07",
-        False,
     ),
 ]
 
@@ -242,7 +242,7 @@ EIGHTH_DESCRIPTION = (
     "Kyrgyzstan, Turkmenistan and Uzbekistan and of international organizations took part; envoys of "
     "Armenia and Azerbaijan were also invited. It closed with a joint initiative calling to deepen trade "
     "and economic cooperation and improve modern logistics.\n\n"
-    "Session times and rooms in this demo are illustrative sample content."
+    "The sources do not give the sessions' times: the times in this demo are sample content, marked “Sample”."
 )
 
 
@@ -254,7 +254,9 @@ def load_demo(*, today: datetime.date | None = None) -> dict[str, Event]:
         organizations = _organizations()
         sectors = _sectors()
         eighth = _eighth_edition(organizations, sectors)
-        sample = Event.objects.filter(slug=SAMPLE_SLUG).first() or _sample_edition(eighth, today)
+        sample = Event.objects.filter(slug=SAMPLE_SLUG).first() or _sample_edition(
+            eighth, organizations, sectors, today
+        )
         for item in [*organizations.values(), *sectors.values()]:
             _translate(item)
         _translate_all([eighth, sample])
@@ -337,7 +339,7 @@ def _eighth_edition(organizations, sectors) -> Event:
         )
     sub_forums = _eighth_sub_forums(event)
     _eighth_speakers(organizations, sub_forums)
-    _eighth_exhibits(event, organizations, sectors)
+    _eighth_exhibits(event, sectors)
     _eighth_documents(event)
     return event
 
@@ -351,7 +353,7 @@ def _at(day: int, clock: str) -> datetime.datetime:
 def _eighth_sub_forums(event: Event) -> dict[str, SubForum]:
     """The ceremonies and the four sub-forums."""
     result = {}
-    for order, (slug, kind, title, day, start, end, room, capacity) in enumerate(SUB_FORUMS):
+    for order, (slug, kind, title, day, start, end) in enumerate(SUB_FORUMS):
         result[slug], _ = SubForum.objects.get_or_create(
             event=event,
             slug=slug,
@@ -361,10 +363,8 @@ def _eighth_sub_forums(event: Event) -> dict[str, SubForum]:
                 "summary": SUB_FORUM_SUMMARIES[slug],
                 "starts_at": _at(day, start),
                 "ends_at": _at(day, end),
-                "room": room,
+                "is_sample": True,
                 "modes": SubForum.Modes.BOTH,
-                "in_person_capacity": capacity,
-                "interpretation_languages": "Chinese, Russian, English",
                 "order": order,
             },
         )
@@ -386,13 +386,31 @@ def _eighth_speakers(organizations, sub_forums) -> None:
             },
         )
         Appearance.objects.get_or_create(
-            sub_forum=sub_forums[sub_forum], speaker=speaker, role=role, defaults={"order": rank}
+            sub_forum=sub_forums[sub_forum],
+            speaker=speaker,
+            role=role,
+            defaults={"order": rank, "is_sample": True},
         )
 
 
-def _eighth_exhibits(event, organizations, sectors) -> None:
-    """The BeiDou exhibit and a few sample exhibits across sectors."""
-    for slug, exhibitor, title, summary, sector_slugs, countries, hall, booth, featured in EXHIBITS:
+def _eighth_exhibits(event, sectors) -> None:
+    """The themed exhibit on BeiDou, as much as the seed says of it."""
+    slug, title, summary, sector_slugs = BEIDOU_EXHIBIT
+    exhibit, created = Exhibit.objects.get_or_create(
+        event=event, slug=slug, defaults={"title": title, "summary": summary, "is_featured": True}
+    )
+    if created:
+        exhibit.sectors.set([sectors[s] for s in sector_slugs])
+
+
+def _sample_exhibits(event, organizations, sectors) -> None:
+    """Invented exhibits across sectors, and sample details of the cloned BeiDou exhibit, in the sample edition."""
+    hall, booth, sector_slugs, countries = SAMPLE_BEIDOU_DETAILS
+    beidou = event.exhibits.get(slug=BEIDOU_EXHIBIT[0])
+    beidou.hall, beidou.booth, beidou.countries_served = hall, booth, countries
+    beidou.save()
+    beidou.sectors.set([sectors[s] for s in sector_slugs])
+    for slug, exhibitor, title, summary, sector_slugs, countries, hall, booth in SAMPLE_EXHIBITS:
         exhibit, created = Exhibit.objects.get_or_create(
             event=event,
             slug=slug,
@@ -403,7 +421,6 @@ def _eighth_exhibits(event, organizations, sectors) -> None:
                 "countries_served": countries,
                 "hall": hall,
                 "booth": booth,
-                "is_featured": featured,
             },
         )
         if created:
@@ -444,9 +461,10 @@ def _eighth_documents(event) -> None:
     )
 
 
-def _sample_edition(eighth: Event, today: datetime.date) -> Event:
+def _sample_edition(eighth: Event, organizations, sectors, today: datetime.date) -> Event:
     """An upcoming edition about three months from `today`, open for registration, marked as sample."""
     start_on = today + datetime.timedelta(days=91)
+    # Its title names no place in the series (Event.title); the number only fills the field.
     sample = clone_event(
         source=eighth, start_on=start_on, edition_number=12, slug=SAMPLE_SLUG, is_sample=True
     )
@@ -469,6 +487,23 @@ def _sample_edition(eighth: Event, today: datetime.date) -> Event:
     sample.in_person_capacity = 300
     sample.online_capacity = 500
     sample.contact_email = "registration@example.org"
+    # Not the real media contact of the 8th forum: an obviously fictitious one.
+    sample.media_contact_name = "Press office (sample)"
+    sample.media_contact_organization = ""
+    sample.media_contact_email = "press@example.org"
+    sample.media_contact_website = ""
     sample.full_clean()
     sample.save()
+    _sample_sessions(sample)
+    _sample_exhibits(sample, organizations, sectors)
     return sample
+
+
+def _sample_sessions(sample: Event) -> None:
+    """Sample rooms, capacities and interpretation, and a sample stream link for each online session."""
+    for sub_forum in sample.sub_forums.all():
+        sub_forum.room, sub_forum.in_person_capacity = SAMPLE_PLACES.get(sub_forum.slug, ("", None))
+        sub_forum.interpretation_languages = SAMPLE_INTERPRETATION
+        if sub_forum.offers_online:
+            sub_forum.stream_url = SAMPLE_STREAM_URL.format(slug=sub_forum.slug)
+        sub_forum.save()

@@ -42,11 +42,6 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "ru": "Посольство Республики Таджикистан в Китайской Народной Республике",
     },
     "Embassy of Tajikistan": {"zh_hans": "塔吉克斯坦驻华使馆", "ru": "Посольство Таджикистана"},
-    "China Satellite Navigation Office": {
-        "zh_hans": "中国卫星导航系统管理办公室",
-        "ru": "Китайское управление спутниковой навигации",
-    },
-    "CSNO": {"zh_hans": "中国卫星导航办", "ru": "Управление спутниковой навигации"},
     "Global Times Online (Huanqiu.com)": {
         "zh_hans": "环球网",
         "ru": "Интернет-портал «Хуаньцю» (Huanqiu.com)",
@@ -92,10 +87,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "Hall A": {"zh_hans": "A厅", "ru": "Зал A"},
     "Hall B": {"zh_hans": "B厅", "ru": "Зал B"},
     # Sub-forum summaries
-    "Opening of the forum with addresses by the hosts and invited envoys.": {
-        "zh_hans": "论坛开幕，主办方和受邀使节致辞。",
-        "ru": "Открытие форума с выступлениями организаторов и приглашённых дипломатических представителей.",
-    },
+    "Opening of the forum.": {"zh_hans": "论坛开幕。", "ru": "Открытие форума."},
     (
         "Cooperation on China's BeiDou Navigation Satellite System (BDS), which can provide customized "
         "services according to the needs of different countries and industries."
@@ -191,13 +183,13 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "Kyrgyzstan, Turkmenistan and Uzbekistan and of international organizations took part; envoys of "
         "Armenia and Azerbaijan were also invited. It closed with a joint initiative calling to deepen trade "
         "and economic cooperation and improve modern logistics.\n\n"
-        "Session times and rooms in this demo are illustrative sample content."
+        "The sources do not give the sessions' times: the times in this demo are sample content, marked “Sample”."
     ): {
         "zh_hans": (
             "第八届中国—中亚合作论坛于2021年10月15日至17日在甘肃省省会兰州以线上线下相结合的方式举行。"
             "中国、哈萨克斯坦、塔吉克斯坦、吉尔吉斯斯坦、土库曼斯坦、乌兹别克斯坦以及国际组织的代表参加论坛，"
-            "亚美尼亚和阿塞拜疆的使节也应邀与会。论坛闭幕时发布联合倡议，呼吁深化经贸合作、完善现代物流。\n\n"
-            "本演示中的会议时间和场地均为示例内容，仅供说明。"
+            "论坛还邀请了亚美尼亚和阿塞拜疆的使节。论坛闭幕时发布联合倡议，呼吁深化经贸合作、完善现代物流。\n\n"
+            "资料来源未载明各场会议的时间：本演示中的会议时间为示例内容，标有“示例”字样。"
         ),
         "ru": (
             "8-й форум сотрудничества «Китай — Центральная Азия» прошёл с 15 по 17 октября 2021 года "
@@ -206,7 +198,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
             "а также международных организаций; были приглашены и дипломатические представители Армении и "
             "Азербайджана. Форум завершился принятием совместной инициативы, призывающей углублять "
             "торгово-экономическое сотрудничество и совершенствовать современную логистику.\n\n"
-            "Время и залы заседаний в этой демонстрационной версии приведены условно, в качестве примера."
+            "Источники не называют время заседаний: время в этой демонстрационной версии — пример, "
+            "оно отмечено словом «Пример»."
         ),
     },
     "Strengthen Solidarity and Cooperation for Building a Community of Security and Development": {

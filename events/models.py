@@ -9,7 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.text import capfirst
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -216,10 +217,15 @@ class Event(models.Model):
 
     @property
     def title(self):
-        """The edition's full name in the reader's language: "8th China–Central Asia Cooperation Forum"."""
-        # Translators: an edition's name from its ordinal ("8th", "第8", "8-й") and the series' name.
+        """The edition's full name in the reader's language: "8th China–Central Asia Cooperation Forum".
+
+        A sample edition has no number in the series: "China–Central Asia Cooperation Forum: sample edition"."""
+        if self.is_sample:
+            # Translators: the name of a demonstration edition, which has no place in the real series.
+            return gettext("%(series)s: sample edition") % {"series": capfirst(self.series_name)}
+        # Translators: an edition's name from its ordinal ("8th", "第八", "8-й") and the series' name.
         return gettext("%(ordinal)s %(series)s") % {
-            "ordinal": localized_ordinal(self.edition_number),
+            "ordinal": edition_ordinal(self.edition_number),
             "series": self.series_name,
         }
 
@@ -271,6 +277,32 @@ class Event(models.Model):
             self.start_on - datetime.timedelta(days=self.travel_days_before),
             self.end_on + datetime.timedelta(days=self.travel_days_after),
         )
+
+
+CHINESE_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(number: int) -> str:
+    """A number below 10,000 in Chinese numerals, as editions are counted: 8 八, 12 十二, 21 二十一, 105 一百零五."""
+    if number < 10:
+        return CHINESE_DIGITS[number]
+    if number < 20:
+        return "十" + (CHINESE_DIGITS[number % 10] if number % 10 else "")
+    text = ""
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit = number // value % 10
+        if digit:
+            text += CHINESE_DIGITS[digit] + unit
+        elif text and number % value and not text.endswith("零"):
+            text += "零"
+    return text
+
+
+def edition_ordinal(number: int) -> str:
+    """The ordinal of an edition in the reader's language: "8th", "第八" (Chinese numerals), "8-й"."""
+    if (get_language() or "").startswith("zh") and 0 < number < 10000:
+        return f"第{chinese_number(number)}"
+    return localized_ordinal(number)
 
 
 def ordinal(number):
@@ -348,6 +380,14 @@ class SubForum(models.Model):
         _("stream link"),
         blank=True,
         help_text=_("Private: shown only to delegates approved for online attendance."),
+    )
+    is_sample = models.BooleanField(
+        _("sample time and room"),
+        default=False,
+        help_text=_(
+            "The time, room, capacity and interpretation are invented (demonstration data): "
+            "they are shown with a 'sample' label."
+        ),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -458,6 +498,11 @@ class Appearance(models.Model):
         Speaker, on_delete=models.CASCADE, related_name="appearances", verbose_name=_("speaker")
     )
     role = models.CharField(_("role"), max_length=12, choices=Role, default=Role.SPEAKER)
+    is_sample = models.BooleanField(
+        _("sample appearance"),
+        default=False,
+        help_text=_("Invented (demonstration data): the sources do not say so; shown with a 'sample' label."),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -494,7 +539,13 @@ class Exhibit(models.Model):
         Event, on_delete=models.CASCADE, related_name="exhibits", verbose_name=_("edition")
     )
     exhibitor = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="exhibits", verbose_name=_("exhibitor")
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="exhibits",
+        verbose_name=_("exhibitor"),
+        help_text=_("Blank when the sources do not say who exhibits."),
     )
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=100)

@@ -76,7 +76,13 @@ def _clone_sub_forums(source: Event, clone: Event, delta: datetime.timedelta, tz
         sub_forum.stream_url = ""  # each edition gets its own private stream links
         sub_forum.save()
         Appearance.objects.bulk_create(
-            Appearance(sub_forum=sub_forum, speaker_id=a.speaker_id, role=a.role, order=a.order)
+            Appearance(
+                sub_forum=sub_forum,
+                speaker_id=a.speaker_id,
+                role=a.role,
+                order=a.order,
+                is_sample=a.is_sample,
+            )
             for a in appearances
         )
 

@@ -65,3 +65,38 @@ def test_calendar_uids_are_stable_across_fetches_and_renames(client):
     sub_forum.save()
     after = [str(entry["uid"]) for entry in fetch_calendar(client, "forum").walk("VEVENT")]
     assert before == after == [f"sub-forum-{sub_forum.pk}@forum-site.local"]
+
+
+def test_calendar_says_when_a_time_or_a_speakers_session_is_sample(client):
+    event = EventFactory(slug="forum")
+    invented = SubForumFactory(event=event, title="Opening ceremony", is_sample=True)
+    AppearanceFactory(
+        sub_forum=invented, speaker__name_latin="Vladimir Norov", role="speaker", is_sample=True
+    )
+    SubForumFactory(event=event, title="Green Development Forum")
+
+    entries = {str(entry["summary"]): entry for entry in fetch_calendar(client, "forum").walk("VEVENT")}
+    chinese = client.get(
+        reverse("events:programme_ics", args=["forum"]), headers={"accept-language": "zh-hans"}
+    )
+
+    assert str(entries["Opening ceremony"]["description"]).endswith(
+        "Speaker: Vladimir Norov (sample)\n\nSample time and room, not the real programme."
+    )
+    assert "sample" not in str(entries["Green Development Forum"].get("description", "")).lower()
+    descriptions = [
+        str(entry.get("description", ""))
+        for entry in icalendar.Calendar.from_ical(chinese.content).walk("VEVENT")
+    ]
+    assert "时间和会场为示例，并非真实议程。" in "".join(descriptions)
+
+
+def test_calendar_of_a_sample_edition_says_so_in_every_entry(client):
+    event = EventFactory(slug="forum", is_sample=True)
+    SubForumFactory(event=event, title="Opening ceremony")
+
+    (entry,) = fetch_calendar(client, "forum").walk("VEVENT")
+
+    assert "Sample content: this edition is demonstration data, not a real forum." in str(
+        entry["description"]
+    )

@@ -5,6 +5,7 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from events.models import Event, Exhibit
 
@@ -48,9 +49,13 @@ def test_demo_loads_the_8th_edition_as_the_seed_describes_it():
     }
     speakers = {a.speaker.name_latin for sf in eighth.sub_forums.all() for a in sf.appearances.all()}
     assert speakers == {"Vladimir Norov", "Alikhan Smailov", "Saidzoda Zohir"}
-    beidou = eighth.exhibits.get(slug="beidou-navigation-satellite-system")
-    assert {country.code for country in beidou.countries_served} == {"CN", "KZ", "KG", "TJ", "TM", "UZ"}
-    assert "satellite-navigation" in set(beidou.sectors.values_list("slug", flat=True))
+    beidou = (
+        eighth.exhibits.get()
+    )  # the seed's one themed exhibit; invented exhibits are the sample edition's
+    assert beidou.slug == "beidou-navigation-satellite-system"
+    assert list(beidou.sectors.values_list("slug", flat=True)) == ["satellite-navigation"]  # its subject
+    # The seed does not say who exhibited, where, or for which countries: blank, not made up.
+    assert (beidou.exhibitor, beidou.hall, beidou.booth, list(beidou.countries_served)) == (None, "", "", [])
     assert eighth.documents.filter(kind="outcome", title__icontains="joint initiative").exists()
     assert eighth.media_contact_name == "Liu Gehua"
 
@@ -81,14 +86,24 @@ def test_demo_loaded_twice_changes_nothing():
     assert dates() == first_dates
 
 
-def test_demo_visitor_finds_beidou_by_sector_and_kazakhstan(client):
+def exhibit_titles(client, slug, **filters):
+    """The exhibit titles an edition's exhibit list shows under these filters."""
+    response = client.get(reverse("events:exhibits", args=[slug]), filters)
+    return re.findall(r'class="exhibit-title" href="[^"]+">([^<]+)</a>', response.content.decode())
+
+
+def test_demo_visitor_finds_beidou_by_sector_and_sample_exhibits_by_country(client):
     call_command("load_forum_demo", today=TODAY, stdout=None)
-    response = client.get(
-        reverse("events:exhibits", args=["8th-lanzhou-2021"]),
-        {"sector": "satellite-navigation", "country": "KZ"},
-    )
-    titles = re.findall(r'class="exhibit-title" href="[^"]+">([^<]+)</a>', response.content.decode())
-    assert titles == ["China&#x27;s BeiDou Navigation Satellite System (BDS)"]
+
+    beidou = "China&#x27;s BeiDou Navigation Satellite System (BDS)"
+    assert exhibit_titles(client, "8th-lanzhou-2021") == [beidou]  # no sample exhibit counted as the 8th's
+    assert exhibit_titles(client, "8th-lanzhou-2021", sector="satellite-navigation") == [beidou]
+    assert "1 exhibit found." in client.get(reverse("events:exhibits", args=["8th-lanzhou-2021"])).text
+    assert exhibit_titles(client, "sample-edition", sector="logistics", country="KZ") == [
+        beidou,
+        "Lanzhou rail and logistics port (sample exhibit)",
+        "Silk Road cross-border e-commerce (sample exhibit)",
+    ]
 
 
 def test_demo_accounts_are_created_in_their_groups(capsys):
@@ -174,3 +189,122 @@ def test_demo_accounts_make_the_sample_edition_by_invitation_and_print_its_links
     assert (kazakh.category, kazakh.max_uses) == ("government", 5)
     new_password = second.split("focal.point@example.org")[1].split("password:")[1].split()[0]
     assert client.login(email="focal.point@example.org", password=new_password)
+
+
+SAMPLE_MARK = '<span class="badge text-bg-warning sample-mark">'
+
+
+def test_the_8th_forums_invented_details_are_blank_or_marked_sample():
+    call_command("load_forum_demo", today=TODAY, stdout=None)
+    eighth = Event.objects.get(slug="8th-lanzhou-2021")
+
+    sessions = list(eighth.sub_forums.all())
+    assert len(sessions) == 6 and all(session.is_sample for session in sessions)  # invented times, marked
+    assert {(s.room, s.in_person_capacity, s.interpretation_languages) for s in sessions} == {("", None, "")}
+    appearances = [a for session in sessions for a in session.appearances.all()]
+    # The seed does not say where the three spoke: the session is marked sample, the role is plain.
+    assert {(a.role, a.is_sample) for a in appearances} == {("speaker", True)}
+    assert not Exhibit.objects.filter(event=eighth, title__icontains="sample").exists()
+    # The sample edition, cloned from the 8th, keeps the marks.
+    sample = Event.objects.get(slug="sample-edition")
+    assert {
+        (s.is_sample, len([a for a in s.appearances.all() if a.is_sample])) for s in sample.sub_forums.all()
+    } == {
+        (True, 0),
+        (True, 3),
+    }
+
+
+def test_pages_and_calendar_mark_the_8th_forums_invented_times_and_sessions(client):
+    call_command("load_forum_demo", today=TODAY, stdout=None)
+    slug = "8th-lanzhou-2021"
+
+    programme = client.get(reverse("events:programme", args=[slug])).text
+    home = client.get(reverse("events:detail", args=[slug])).text
+    speakers = client.get(reverse("events:speakers", args=[slug])).text
+    session = client.get(reverse("events:sub_forum", args=[slug, "opening-ceremony"])).text
+    russian = client.get(reverse("events:programme", args=[slug]), headers={"accept-language": "ru"}).text
+    calendar = client.get(reverse("events:programme_ics", args=[slug])).content.decode()
+
+    # Six sessions' times, and the three speakers' appearance at the opening ceremony.
+    assert programme.count(SAMPLE_MARK) == 6 + 3
+    assert home.count(SAMPLE_MARK) == 6 + 3  # the programme list and the speaker cards
+    assert speakers.count(SAMPLE_MARK) == 3
+    assert session.count(SAMPLE_MARK) == 1 + 3  # the time (no room, no interpretation) and the speakers
+    assert f"{SAMPLE_MARK}Пример</span>" in russian
+    unfolded = calendar.replace("\r\n ", "")
+    assert unfolded.count("Sample time and room\\, not the real programme.") == 6
+    assert "Speaker: Владимир Норов (Vladimir Norov) (sample)" in unfolded
+
+
+def test_the_sample_edition_has_no_place_in_the_series_nor_the_real_media_contact(client):
+    call_command("load_forum_demo", today=TODAY, stdout=None)
+    sample = Event.objects.get(slug="sample-edition")
+
+    for language in ("en", "ru", "zh-hans"):
+        page = client.get(
+            reverse("events:detail", args=["sample-edition"]), headers={"accept-language": language}
+        )
+        text = page.text
+        assert "十二" not in text and "12th" not in text and "12-й" not in text
+        assert "Liu Gehua" not in text and "huanqiu" not in text.lower()
+    with translation.override("en"):
+        assert sample.title == "China–Central Asia Cooperation Forum: sample edition"
+    with translation.override("zh-hans"):
+        assert sample.title == "中国—中亚合作论坛（示例届次）"
+    with translation.override("ru"):
+        assert sample.title == "Форум сотрудничества «Китай — Центральная Азия» (демонстрационная версия)"
+    assert (sample.media_contact_name, sample.media_contact_email) == (
+        "Press office (sample)",
+        "press@example.org",
+    )
+
+
+def test_the_8th_forum_reads_in_chinese_as_the_sources_say():
+    call_command("load_forum_demo", today=TODAY, stdout=None)
+    eighth = Event.objects.get(slug="8th-lanzhou-2021")
+
+    with translation.override("zh-hans"):
+        assert eighth.title == "第八届中国—中亚合作论坛"
+    assert "应邀与会" not in eighth.description_zh_hans  # the envoys were invited; the source says no more
+    assert "邀请了亚美尼亚和阿塞拜疆的使节" in eighth.description_zh_hans
+    assert "были приглашены и дипломатические представители Армении и Азербайджана" in eighth.description_ru
+
+
+def test_sample_delegates_names_and_organizations_are_right_and_marked():
+    from delegates.models import Profile
+
+    call_command("load_forum_demo", today=TODAY, stdout=None)
+    call_command("load_demo_delegates", stdout=None)
+    profiles = Profile.objects.filter(user__registrations__event__slug="sample-edition")
+
+    chinese = {
+        (p.family_name_native, p.family_name_latin, p.given_name_native, p.given_name_latin)
+        for p in profiles.filter(country="CN")
+    }
+    assert chinese == {("张", "Zhang", "伟", "Wei"), ("李", "Li", "娜", "Na"), ("陈", "Chen", "杰", "Jie")}
+    # No invented person is presented as working for a real institution.
+    assert [p.organization for p in profiles if not p.organization.endswith("(sample)")] == []
+
+
+def test_the_approved_online_sample_delegates_see_their_sample_stream_links(client):
+    from delegates.models import User
+
+    call_command("load_forum_demo", today=TODAY, stdout=None)
+    call_command("load_demo_delegates", stdout=None)
+    sample = Event.objects.get(slug="sample-edition")
+    online = User.objects.filter(registrations__event=sample, registrations__mode="online")
+
+    assert online.count() == 2
+    for user in online:
+        client.force_login(user)
+        page = client.get(reverse("delegates:me")).text
+        chosen = user.registrations.get().seats.values_list("sub_forum__slug", flat=True)
+        assert list(chosen)  # each has sessions to follow
+        for slug in chosen:
+            assert f'href="https://stream.example.org/sample-edition/{slug}"' in page
+        assert "have not yet set the stream link" not in page
+    assert all(
+        sub_forum.stream_url.startswith("https://stream.example.org/")
+        for sub_forum in sample.sub_forums.all()
+    )

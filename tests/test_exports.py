@@ -568,3 +568,19 @@ def test_the_list_offers_exports_and_badges_as_forms_carrying_its_filters(client
     assert f'formaction="{reverse("staff:export_xlsx", args=[event.slug])}"' in preset_form
     assert f'href="{reverse("staff:export_csv", args=[event.slug])}' not in html
     assert f'href="{reverse("staff:badges", args=[event.slug])}' not in html
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_the_export_of_a_sample_edition_is_named_sample(client, event, file_format):
+    event.is_sample = True
+    event.save(update_fields=["is_sample"])
+    delegate(event)
+    client.force_login(staff_member(REGISTRATION_STAFF))
+
+    response = client.post(reverse(f"staff:export_{file_format}", args=[event.slug]))
+
+    filename = rf'attachment; filename="SAMPLE-{event.slug}-registrations-\d{{8}}-\d{{4}}\.{file_format}"'
+    assert re.fullmatch(filename, response["Content-Disposition"])
+    if file_format == "xlsx":
+        workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+        assert workbook.active.title == f"SAMPLE-{event.slug}"[:31]

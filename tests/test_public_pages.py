@@ -330,3 +330,41 @@ def test_an_edition_by_invitation_offers_no_register_button_but_says_how_to_regi
 
     assert register not in page
     assert "Registration is by invitation only: open the link in your invitation email" in page
+
+
+SAMPLE_MARK = '<span class="badge text-bg-warning sample-mark">Sample</span>'
+
+
+def test_invented_times_rooms_interpretation_and_sessions_carry_a_sample_mark(client, edition):
+    event, sub_forum = edition["event"], edition["sub_forum"]
+    sub_forum.is_sample = True
+    sub_forum.interpretation_languages = "Chinese, Russian, English"
+    sub_forum.save()
+    sub_forum.appearances.update(is_sample=True)
+
+    session = client.get(reverse("events:sub_forum", args=[event.slug, sub_forum.slug])).text
+    programme = client.get(reverse("events:programme", args=[event.slug])).text
+    speakers = client.get(reverse("events:speakers", args=[event.slug])).text
+    home = client.get(reverse("events:detail", args=[event.slug])).text
+
+    assert session.count(SAMPLE_MARK) == 4  # time, room, interpretation, the speaker's appearance
+    assert programme.count(SAMPLE_MARK) == 2  # the time and room, the speaker's appearance
+    assert speakers.count(SAMPLE_MARK) == 1
+    assert home.count(SAMPLE_MARK) == 2  # the programme list, the speaker card
+
+
+def test_real_details_carry_no_sample_mark(client, edition):
+    event = edition["event"]
+    for name in ("detail", "programme", "speakers"):
+        assert "sample-mark" not in client.get(reverse(f"events:{name}", args=[event.slug])).text
+
+
+def test_an_exhibit_whose_exhibitor_is_not_known_shows_none(client, edition):
+    event, exhibit = edition["event"], edition["exhibit"]
+    exhibit.exhibitor = None
+    exhibit.save()
+
+    for url in (reverse("events:exhibits", args=[event.slug]), exhibit.get_absolute_url()):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "BeiDou Navigation Satellite System" in response.text
