@@ -1,7 +1,6 @@
 """Layouts measured in real Chromium: the admin's list of registrations at a laptop's width, and the
 site's header in each language at a desktop's, a small laptop's and a phone's width."""
 
-import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
@@ -9,7 +8,7 @@ from delegates import services
 from delegates.demo import load_demo_delegates
 from events.demo import SAMPLE_SLUG, load_demo
 from events.models import Event
-from tests.factories import ProfileFactory, registration_data, staff_member, superuser
+from tests.factories import ProfileFactory, registration_data, superuser
 
 # What a page's width is wider than the window by (0: it never scrolls sideways).
 OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
@@ -41,7 +40,7 @@ def test_the_admin_list_of_registrations_shows_status_category_and_mode_at_1280_
         new_context, live_server, superuser(), viewport={"width": 1280, "height": 800}
     ).new_page()
     page.goto(f"{live_server.url}/admin/delegates/registration/")
-    expect(page.get_by_role("row", name=f"Aleksandra-Konstantina")).to_be_visible()
+    expect(page.get_by_role("row", name="Aleksandra-Konstantina")).to_be_visible()
     for column in ("status", "category", "mode"):
         header = page.locator(f"#result_list th.column-{column}")
         box = header.bounding_box()
