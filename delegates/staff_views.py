@@ -296,7 +296,16 @@ class CheckInDeskView(StaffView):
                 {**_outcome_json(outcome), "counts": desk_counts(self.event, self.sub_forum)},
                 status=200,
             )
-        return self.render_to_response(self.get_context_data(outcome=outcome))
+        return self.render_to_response(
+            self.get_context_data(outcome=outcome, verdict=outcome_verdict(outcome))
+        )
+
+
+def outcome_verdict(outcome) -> str:
+    """The desk's verdict, said once: "Admitted." alone, or "Refused" with the reason."""
+    if outcome.admitted or outcome.code == "already":  # the message says it all
+        return str(outcome.message)
+    return _("Refused: %(reason)s") % {"reason": outcome.message}
 
 
 def _outcome_json(outcome) -> dict:
@@ -305,6 +314,7 @@ def _outcome_json(outcome) -> dict:
         "admitted": outcome.admitted,
         "code": outcome.code,
         "message": str(outcome.message),
+        "verdict": outcome_verdict(outcome),
         "person": None,
     }
     registration = outcome.registration

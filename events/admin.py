@@ -1,19 +1,21 @@
 """The organizers' admin for the programme."""
 
 import datetime
+import operator
+from functools import reduce
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.text import slugify
+from django.utils.text import slugify, smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
@@ -228,6 +230,16 @@ def _clone_initial(source: Event) -> dict:
     return {"start_on": start, "edition_number": number, "slug": slug}
 
 
+def every_word_in_one_of(fields: list[str], search_term: str) -> Q:
+    """Each word of a search (a quoted phrase is one word) in one of the fields, as the admin reads searches."""
+    query = Q()
+    for word in smart_split(search_term):
+        if word.startswith(('"', "'")) and word[0] == word[-1]:
+            word = unescape_string_literal(word)
+        query &= reduce(operator.or_, (Q(**{f"{field}__icontains": word}) for field in fields))
+    return query
+
+
 class AppearanceInline(SafeInputAdminMixin, admin.TabularInline):
     model = Appearance
     extra = 0
@@ -239,10 +251,21 @@ class SubForumAdmin(SafeInputAdminMixin, EditionTimeZoneMixin, TranslationAdmin)
     list_display = ["title", "event", "kind", "local_start", "room", "modes", "in_person_capacity"]
     list_filter = ["event", "kind", "modes"]
     list_select_related = ["event"]
-    search_fields = in_every_language("title", "summary", "room", "event__theme")
+    search_fields = in_every_language("title", "summary", "room")
+    # Every sub-forum of an edition shares its theme: searched only when no sub-forum's own words match,
+    # so that "Green Development Forum" finds that one and not the edition's "Women's Development Forum".
+    edition_search_fields = in_every_language("event__theme")
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["event"]
     inlines = [AppearanceInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        """The sub-forums whose own title, summary or room match; else, those whose edition's theme does."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if not search_term.strip() or results.exists():
+            return results, may_have_duplicates
+        fields = [*self.get_search_fields(request), *self.edition_search_fields]
+        return queryset.filter(every_word_in_one_of(fields, search_term)), may_have_duplicates
 
     def edition_for(self, object_id):
         """The sub-forum's edition."""

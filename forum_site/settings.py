@@ -214,7 +214,10 @@ if SMTP_HOST:
             },
         }
     }
-elif DEBUG or OFFLINE_COMMAND or env.bool("FORUM_MAIL_CONSOLE", default=False):
+elif DEBUG:
+    # Printed decoded, links whole (delegates/dev_mail.py): Django's console prints base64 and cut links.
+    MAILERS = {"default": {"BACKEND": "delegates.dev_mail.ReadableConsoleBackend"}}
+elif OFFLINE_COMMAND or env.bool("FORUM_MAIL_CONSOLE", default=False):
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 else:
     # Production without a mail server would print delegates' emails to a log and lose them.

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from delegates.views import set_language
@@ -11,8 +12,8 @@ from .views import healthz
 
 # The admin signs in through allauth, with its rate limits and two-factor authentication.
 admin.site.login = secure_admin_login(admin.site.login)
-admin.site.site_header = "forum_site"
-admin.site.site_title = "forum_site"
+# The admin's header and its pages' titles carry the forum's name, in the organizer's language.
+admin.site.site_header = admin.site.site_title = _("China–Central Asia Cooperation Forum")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -558,3 +558,48 @@ def test_sub_forum_list_shows_local_times_and_translated_column_names(client):
     assert "14:00" in text  # Lanzhou time, not 06:00 UTC
     assert "06:00" not in text
     assert [column["text"] for column in page.context["result_headers"]][2:4] == ["форум", "тип"]
+
+
+def _sub_forum_search(client, term: str) -> list[str]:
+    """The titles the admin's list of sub-forums shows for a search, in order."""
+    response = client.get(reverse("admin:events_subforum_changelist"), {"q": term})
+    return [sub_forum.title for sub_forum in response.context["cl"].result_list]
+
+
+def test_sub_forum_search_finds_its_own_title_before_the_editions_theme(client):
+    edition = EventFactory(theme="Connectivity, Green Growth and Digital Cooperation")
+    SubForumFactory(event=edition, title="Green Development Forum")
+    SubForumFactory(event=edition, title="Women's Development Forum")
+    SubForumFactory(event=EventFactory(theme="Security"), title="Women's Development Forum (other)")
+    client.force_login(_superuser())
+    assert _sub_forum_search(client, "Green Development Forum") == ["Green Development Forum"]
+    assert sorted(_sub_forum_search(client, "women development")) == [
+        "Women's Development Forum",
+        "Women's Development Forum (other)",
+    ]
+    # Words found only in an edition's theme still find that edition's sub-forums.
+    assert sorted(_sub_forum_search(client, "digital cooperation")) == [
+        "Green Development Forum",
+        "Women's Development Forum",
+    ]
+    assert _sub_forum_search(client, "nowhere") == []
+
+
+@pytest.mark.parametrize(
+    ("language", "name"),
+    [
+        ("en", "China–Central Asia Cooperation Forum"),
+        ("ru", "Форум сотрудничества «Китай — Центральная Азия»"),
+        ("zh-hans", "中国—中亚合作论坛"),
+    ],
+)
+def test_the_admin_shows_the_forums_name_and_icon(client, language, name):
+    client.force_login(_superuser())
+    client.cookies["django_language"] = language
+    page = client.get(reverse("admin:index")).content.decode()
+    site_name = page.split('<div id="site-name">', 1)[1].split("</div>", 1)[0]
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert name in site_name and name in title
+    assert re.search(
+        r'<link rel="icon" href="/static/img/favicon\.[0-9a-f.]*svg" type="image/svg\+xml">', page
+    )

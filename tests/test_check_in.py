@@ -178,3 +178,39 @@ def test_desk_counts_follow_admissions_and_seats(client, event):
     scan(client, seated.badge_token, point=room.pk)
     assert client.get(counts_url).json() == {"admitted": 2, "expected": 2}
     assert client.get(counts_url, {"point": room.pk}).json() == {"admitted": 1, "expected": 1}
+
+
+DESK_VERDICTS = {
+    "en": [
+        "Admitted.",
+        "Already admitted at",
+        "Refused: Not approved yet: send them to the registration desk.",
+    ],
+    "ru": [
+        "Допущен(а).",
+        "Уже допущен(а) в",
+        "Отказано в допуске: Регистрация ещё не одобрена: направьте участника на стойку регистрации.",
+    ],
+    "zh-hans": ["已准入。", "已于", "不予准入：报名尚未获批：请引导其前往报名处。"],
+}
+
+
+def desk_verdict(response) -> str:
+    """The verdict line the desk's page shows after a scan without JavaScript."""
+    page = response.content.decode()
+    return page.split('<p class="fs-4 fw-bold mb-1">', 1)[1].split("</p>", 1)[0].strip()
+
+
+@pytest.mark.parametrize("language", sorted(DESK_VERDICTS))
+def test_the_desk_says_its_verdict_once_in_each_language(client, event, language):
+    admitted, already, not_approved = DESK_VERDICTS[language]
+    registration = registered(event)
+    pending = registered(event, approve=False)
+    client.force_login(staff_member(REGISTRATION_STAFF))
+    client.cookies["django_language"] = language
+    url = reverse("staff:check_in", args=["forum"])
+    assert desk_verdict(client.post(url, {"token": registration.badge_token})) == admitted
+    again = desk_verdict(client.post(url, {"token": registration.badge_token}))
+    assert again.startswith(already)  # not "Refused: Already admitted"
+    assert desk_verdict(client.post(url, {"token": pending.badge_token})) == not_approved
+    assert scan(client, pending.badge_token)["verdict"] == not_approved  # what the desk's script shows

@@ -64,7 +64,11 @@ def test_settings_refuse_production_without_a_mail_server():
 
 def test_settings_use_smtp_mailer_when_a_host_is_given_and_console_otherwise():
     console = read_settings({"DJANGO_DEBUG": "true"}, "s.MAILERS['default']['BACKEND']")
-    assert console.stdout.strip() == "django.core.mail.backends.console.EmailBackend"
+    assert console.stdout.strip() == "delegates.dev_mail.ReadableConsoleBackend"  # decoded: test_dev_mail.py
+    asked = read_settings(
+        {"DJANGO_SECRET_KEY": "x" * 50, "FORUM_MAIL_CONSOLE": "true"}, "s.MAILERS['default']['BACKEND']"
+    )
+    assert asked.stdout.strip() == "django.core.mail.backends.console.EmailBackend"  # never in production
     smtp = read_settings(
         {"DJANGO_DEBUG": "true", "SMTP_HOST": "mail.example.org", "SMTP_PORT": "2525"},
         "s.MAILERS['default']['BACKEND'], s.MAILERS['default']['OPTIONS']['port']",

@@ -22,7 +22,7 @@
     box.className = `alert mb-0 ${result.admitted ? "alert-success" : "alert-danger"}`;
     const verdict = document.createElement("p");
     verdict.className = "fs-4 fw-bold mb-1";
-    verdict.textContent = `${result.admitted ? desk.dataset.admittedLabel || "Admitted" : desk.dataset.refusedLabel || "Refused"}: ${result.message}`;
+    verdict.textContent = result.verdict;
     box.append(verdict);
     if (result.person) {
       const person = document.createElement("p");
@@ -36,7 +36,7 @@
   };
 
   const problem = (message) => {
-    show({ admitted: false, message, person: null });
+    show({ admitted: false, verdict: message, person: null });
   };
 
   const submit = async (form, extra = {}) => {
