@@ -127,7 +127,18 @@ class EventRoleInline(SafeInputAdminMixin, admin.TabularInline):
 class SubForumInline(SafeInputAdminMixin, TranslationTabularInline):
     model = SubForum
     extra = 0
-    fields = ["order", "kind", "title", "slug", "starts_at", "ends_at", "room", "modes", "in_person_capacity"]
+    fields = [
+        "order",
+        "kind",
+        "title",
+        "slug",
+        "starts_at",
+        "ends_at",
+        "room",
+        "modes",
+        "in_person_capacity",
+        "is_sample",
+    ]
     prepopulated_fields = {"slug": ["title"]}
     show_change_link = True
 

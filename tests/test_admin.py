@@ -603,3 +603,17 @@ def test_the_admin_shows_the_forums_name_and_icon(client, language, name):
     assert re.search(
         r'<link rel="icon" href="/static/img/favicon\.[0-9a-f.]*svg" type="image/svg\+xml">', page
     )
+
+
+def test_organizers_see_and_set_the_sample_marks_of_sessions_and_appearances(client):
+    event = EventFactory()
+    sub_forum = SubForumFactory(event=event, is_sample=True)
+    AppearanceFactory(sub_forum=sub_forum, is_sample=True)
+    client.force_login(_staff_in(ORGANIZERS))
+
+    edition_form = client.get(reverse("admin:events_event_change", args=[event.pk])).content.decode()
+    sub_forum_form = client.get(reverse("admin:events_subforum_change", args=[sub_forum.pk])).content.decode()
+
+    assert re.search(r'<input[^>]*name="sub_forums-0-is_sample"[^>]*checked', edition_form)
+    assert re.search(r'<input[^>]*name="is_sample"[^>]*checked', sub_forum_form)
+    assert re.search(r'<input[^>]*name="appearances-0-is_sample"[^>]*checked', sub_forum_form)
