@@ -1,5 +1,6 @@
-"""allauth hooks: its emails go through the outbox like every other message; client addresses
-behind the proxies never fail a sign-in."""
+"""allauth hooks: its emails go through the outbox like every other message, under the forum's name
+in the reader's language; confirming an address says so once; client addresses behind the proxies
+never fail a sign-in."""
 
 import logging
 
@@ -7,10 +8,18 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext
 
 from .outbox import queue_prepared_email
 
 logger = logging.getLogger(__name__)
+EMAIL_CONFIRMED = "account/messages/email_confirmed.txt"
+LOGGED_IN = "account/messages/logged_in.txt"
+
+
+def forum_name() -> str:
+    """The forum's name in the active language (FORUM_SITE_NAME, translated when the catalogues know it)."""
+    return gettext(settings.FORUM_SITE_NAME)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -23,7 +32,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
         request = allauth_context.request
         site = get_current_site(request)
-        site.name = settings.FORUM_SITE_NAME  # "Hello from <the forum>", not from a host name
+        site.name = forum_name()  # "Hello from <the forum>", not from a host name
         message = self.render_mail(
             template_prefix, email, {"request": request, "email": email, "current_site": site, **context}
         )
@@ -45,6 +54,21 @@ class AccountAdapter(DefaultAccountAdapter):
             # Verification, sign-in code and password links: erased once sent (delegates/outbox.py).
             has_secret_link=True,
         )
+
+    def format_email_subject(self, subject: str) -> str:
+        """ "[<the forum's name>] subject", in the reader's language."""
+        return f"[{forum_name()}] {subject}"
+
+    def add_message(
+        self, request, level, message_template=None, message_context=None, extra_tags="", message=None
+    ):
+        """allauth's message, but one after confirming an address: "You have confirmed…" is then
+        enough, without "Successfully signed in as…" (it signs the person in on the same click)."""
+        if message_template == LOGGED_IN and getattr(request, "forum_confirmed_an_address", False):
+            return
+        if message_template == EMAIL_CONFIRMED:
+            request.forum_confirmed_an_address = True
+        super().add_message(request, level, message_template, message_context, extra_tags, message)
 
     def get_client_ip(self, request) -> str:
         """The client's address for rate limits: from X-Forwarded-For behind FORUM_TRUSTED_PROXY_COUNT proxies."""
