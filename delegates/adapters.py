@@ -62,13 +62,34 @@ class AccountAdapter(DefaultAccountAdapter):
     def add_message(
         self, request, level, message_template=None, message_context=None, extra_tags="", message=None
     ):
-        """allauth's message, but one after confirming an address: "You have confirmed…" is then
-        enough, without "Successfully signed in as…" (it signs the person in on the same click)."""
-        if message_template == LOGGED_IN and getattr(request, "forum_confirmed_an_address", False):
-            return
+        """allauth's message, except around a confirmation: "You have confirmed…" waits until we know
+        whether the same click signs the person in (`post_login`), and "Successfully signed in" is
+        then not added: one message, not a stack."""
         if message_template == EMAIL_CONFIRMED:
-            request.forum_confirmed_an_address = True
+            request.forum_confirmation_message = (level, message_template, message_context)
+            return
+        if message_template == LOGGED_IN and getattr(request, "forum_confirmed_on_login", False):
+            return
         super().add_message(request, level, message_template, message_context, extra_tags, message)
+
+    def post_login(self, request, user, **kwargs):
+        """After a confirmation that signs in: "You have confirmed…" when the person lands on their
+        page; nothing when they return to the page they came from (it says what comes next)."""
+        held = getattr(request, "forum_confirmation_message", None)
+        if held is not None:
+            del request.forum_confirmation_message
+            request.forum_confirmed_on_login = True
+            if not kwargs.get("redirect_url"):
+                super().add_message(request, *held)
+        return super().post_login(request, user, **kwargs)
+
+    def get_email_verification_redirect_url(self, email_address):
+        """Where a confirmation that did not sign anyone in goes, with its "You have confirmed…"."""
+        held = getattr(self.request, "forum_confirmation_message", None)
+        if held is not None:
+            del self.request.forum_confirmation_message
+            super().add_message(self.request, *held)
+        return super().get_email_verification_redirect_url(email_address)
 
     def get_client_ip(self, request) -> str:
         """The client's address for rate limits: from X-Forwarded-For behind FORUM_TRUSTED_PROXY_COUNT proxies."""

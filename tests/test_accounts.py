@@ -2,6 +2,7 @@
 
 import re
 import time
+from urllib.parse import quote
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -392,3 +393,31 @@ def test_signing_in_still_says_so(client):
         reverse("account_login"), {"login": "delegate@example.org", "password": PASSWORD}, follow=True
     )
     assert alerts(response) == ["Successfully signed in as delegate@example.org."]
+
+
+def test_confirming_on_the_way_to_register_returns_to_the_edition_with_one_message(client):
+    event = open_event()
+    register = f"/events/{event.slug}/register/?invitation=c0de-42"
+    client.post(
+        f"{reverse('account_signup')}?next={quote(register)}",
+        {"email": "new@example.org", "password1": PASSWORD, "password2": PASSWORD, "next": register},
+    )
+    client.get(reverse("account_email_verification_sent"))
+    link = re.search(r"/accounts/confirm-email/[^/\s]+/", OutboxMessage.objects.get().body_text).group(0)
+    response = client.post(link, follow=True)
+    assert [url for url, _status in response.redirect_chain] == [
+        register,
+        f"{reverse('delegates:profile')}?next={quote(register, safe='/')}",
+    ]
+    assert alerts(response) == ["Please tell us who you are first."]
+
+
+def test_confirming_a_new_address_while_signed_in_still_says_so(client):
+    user = verified_user()
+    client.force_login(user)
+    client.post(reverse("account_email"), {"action_add": "", "email": "second@example.org"})
+    link = re.search(
+        r"/accounts/confirm-email/[^/\s]+/", OutboxMessage.objects.get(to="second@example.org").body_text
+    ).group(0)
+    response = client.post(link, follow=True)
+    assert alerts(response)[-1] == "You have confirmed second@example.org."
