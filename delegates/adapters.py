@@ -56,7 +56,7 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def format_email_subject(self, subject: str) -> str:
-        """ "[<the forum's name>] subject", in the reader's language."""
+        """The subject after the forum's name in the reader's language: "[中国—中亚合作论坛] …"."""
         return f"[{forum_name()}] {subject}"
 
     def add_message(

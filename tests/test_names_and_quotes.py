@@ -4,6 +4,7 @@ honorific (emails, "Signed in as"), the forum's name in allauth's emails, and qu
 import re
 
 import pytest
+from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
@@ -157,3 +158,11 @@ def test_a_russian_title_quoted_in_an_email_does_not_nest_the_same_marks(languag
     message = OutboxMessage.objects.get(to=person.user.email)
     assert message.subject == subject
     assert not re.search(r"«[^»]*«", message.subject + message.body_text + message.body_html)
+
+
+def test_pages_can_nest_quotes_with_the_template_filters():
+    with translation.override("ru"):
+        page = Template(
+            "{% load typography %}{% filter nest_quotes %}«{{ title }}»{% endfilter %} {{ title|quoted }}"
+        ).render(Context({"title": "Форум «Китай — ЦА» & <b>"}))
+    assert page == "«Форум „Китай — ЦА“ &amp; &lt;b&gt;» «Форум „Китай — ЦА“ &amp; &lt;b&gt;»"
