@@ -1,5 +1,6 @@
-"""allauth hooks: its emails go through the outbox like every other message; client addresses
-behind the proxies never fail a sign-in."""
+"""allauth hooks: its emails go through the outbox like every other message, under the forum's name
+in the reader's language; confirming an address says so once; client addresses behind the proxies
+never fail a sign-in."""
 
 import logging
 
@@ -7,10 +8,18 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext
 
 from .outbox import queue_prepared_email
 
 logger = logging.getLogger(__name__)
+EMAIL_CONFIRMED = "account/messages/email_confirmed.txt"
+LOGGED_IN = "account/messages/logged_in.txt"
+
+
+def forum_name() -> str:
+    """The forum's name in the active language (FORUM_SITE_NAME, translated when the catalogues know it)."""
+    return gettext(settings.FORUM_SITE_NAME)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -23,7 +32,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
         request = allauth_context.request
         site = get_current_site(request)
-        site.name = settings.FORUM_SITE_NAME  # "Hello from <the forum>", not from a host name
+        site.name = forum_name()  # "Hello from <the forum>", not from a host name
         message = self.render_mail(
             template_prefix, email, {"request": request, "email": email, "current_site": site, **context}
         )
@@ -45,6 +54,42 @@ class AccountAdapter(DefaultAccountAdapter):
             # Verification, sign-in code and password links: erased once sent (delegates/outbox.py).
             has_secret_link=True,
         )
+
+    def format_email_subject(self, subject: str) -> str:
+        """The subject after the forum's name in the reader's language: "[中国—中亚合作论坛] …"."""
+        return f"[{forum_name()}] {subject}"
+
+    def add_message(
+        self, request, level, message_template=None, message_context=None, extra_tags="", message=None
+    ):
+        """allauth's message, except around a confirmation: "You have confirmed…" waits until we know
+        whether the same click signs the person in (`post_login`), and "Successfully signed in" is
+        then not added: one message, not a stack."""
+        if message_template == EMAIL_CONFIRMED:
+            request.forum_confirmation_message = (level, message_template, message_context)
+            return
+        if message_template == LOGGED_IN and getattr(request, "forum_confirmed_on_login", False):
+            return
+        super().add_message(request, level, message_template, message_context, extra_tags, message)
+
+    def post_login(self, request, user, **kwargs):
+        """After a confirmation that signs in: "You have confirmed…" when the person lands on their
+        page; nothing when they return to the page they came from (it says what comes next)."""
+        held = getattr(request, "forum_confirmation_message", None)
+        if held is not None:
+            del request.forum_confirmation_message
+            request.forum_confirmed_on_login = True
+            if not kwargs.get("redirect_url"):
+                super().add_message(request, *held)
+        return super().post_login(request, user, **kwargs)
+
+    def get_email_verification_redirect_url(self, email_address):
+        """Where a confirmation that did not sign anyone in goes, with its "You have confirmed…"."""
+        held = getattr(self.request, "forum_confirmation_message", None)
+        if held is not None:
+            del self.request.forum_confirmation_message
+            super().add_message(self.request, *held)
+        return super().get_email_verification_redirect_url(email_address)
 
     def get_client_ip(self, request) -> str:
         """The client's address for rate limits: from X-Forwarded-For behind FORUM_TRUSTED_PROXY_COUNT proxies."""

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
@@ -111,6 +113,59 @@ class Profile(models.Model):
         if any("\u3000" <= char <= "\u9fff" for char in given + family):
             return f"{family}{given}"
         return f"{given} {family}".strip()
+
+    def name_in(self, language: str | None = None) -> str:
+        """The name as `language` writes it (the active one by default): the native script where it is
+        that language's (王芳 in Chinese, Иван Петров in Russian), else the Latin letters."""
+        return self._name_and_family_in(language)[0]
+
+    @property
+    def display_name(self) -> str:
+        """The name as the active language writes it (see `name_in`)."""
+        return self.name_in()
+
+    @property
+    def greeting(self) -> str:
+        """The salutation of a letter in the active language, with the honorific as that language sets it:
+        "Dear Ms Fang Wang,", "尊敬的王芳女士：", "Уважаемая госпожа Петрова!"."""
+        name, family = self._name_and_family_in(None)
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        if language.startswith("ru") and self.honorific in (
+            Honorific.MR,
+            Honorific.MS,
+            Honorific.DR,
+            Honorific.PROF,
+        ):
+            name = family  # «господин Петров», «профессор Петрова»: in Russian a title takes the family name
+        frame = {
+            Honorific.MR: gettext("Dear Mr %(name)s,"),
+            Honorific.MS: gettext("Dear Ms %(name)s,"),
+            Honorific.DR: gettext("Dear Dr %(name)s,"),
+            Honorific.PROF: gettext("Dear Prof. %(name)s,"),
+            Honorific.HE: gettext("Dear H.E. %(name)s,"),
+        }.get(self.honorific) or gettext("Dear %(name)s,")
+        return frame % {"name": name}
+
+    def _name_and_family_in(self, language: str | None) -> tuple[str, str]:
+        """The full name and the family name as `language` writes them."""
+        language = (language or translation.get_language() or settings.LANGUAGE_CODE).lower()
+        given, family = self.given_name_native.strip(), self.family_name_native.strip()
+        native = [char for char in given + family if char.isalpha()]
+        if native and language.startswith("zh") and all(_is_han(char) for char in native):
+            return f"{family}{given}", family or given
+        if native and language.startswith("ru") and all(_is_cyrillic(char) for char in native):
+            return f"{given} {family}".strip(), family or given
+        return self.name_latin, self.family_name_latin.strip() or self.given_name_latin.strip()
+
+
+def _is_han(char: str) -> bool:
+    """A Chinese character."""
+    return "\u3400" <= char <= "\u9fff"
+
+
+def _is_cyrillic(char: str) -> bool:
+    """A Cyrillic letter."""
+    return "\u0400" <= char <= "\u04ff"
 
 
 def new_badge_token():

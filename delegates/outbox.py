@@ -19,6 +19,8 @@ from django.template import Context
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
+from events.typography import nest_quotes
+
 from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -40,9 +42,10 @@ def queue_email(
 ) -> OutboxMessage:
     """Render `delegates/email/<template>` in `language` and keep it for delivery after commit."""
     with translation.override(language):
-        subject = render_text(f"delegates/email/{template}_subject.txt", context).strip()
-        body_text = render_text(f"delegates/email/{template}.txt", context)
-        body_html = render_to_string(f"delegates/email/{template}.html", context)
+        # A title the translation quotes may hold quotes itself: «…„…“», not «…«…»».
+        subject = nest_quotes(render_text(f"delegates/email/{template}_subject.txt", context).strip())
+        body_text = nest_quotes(render_text(f"delegates/email/{template}.txt", context))
+        body_html = nest_quotes(render_to_string(f"delegates/email/{template}.html", context))
     domain = settings.FORUM_UID_DOMAIN
     message = OutboxMessage.objects.create(
         to=to,
@@ -68,14 +71,15 @@ def queue_prepared_email(
     kind: str = "",
     has_secret_link: bool = False,
 ) -> None:
-    """Keep an already rendered email (allauth's messages) for delivery after commit."""
+    """Keep an already rendered email (allauth's messages, in the active language) for delivery after commit."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
     OutboxMessage.objects.create(
         to=to,
-        subject=" ".join(subject.split()),
-        body_text=body_text,
-        body_html=body_html,
+        subject=" ".join(nest_quotes(subject, language).split()),
+        body_text=nest_quotes(body_text, language),
+        body_html=nest_quotes(body_html, language),
         message_id=f"<{uuid.uuid4().hex}@{settings.FORUM_UID_DOMAIN}>",
-        language=translation.get_language() or settings.LANGUAGE_CODE,
+        language=language,
         kind=kind,
         has_secret_link=has_secret_link,
         next_attempt_at=timezone.now(),

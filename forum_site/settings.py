@@ -131,7 +131,8 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "delegates:me"
 
 # Accounts (django-allauth 65): email is the login, verified before use; allauth's rate limits
-# (default ACCOUNT_RATE_LIMITS) apply, and enumeration is prevented.
+# (default ACCOUNT_RATE_LIMITS) apply, and enumeration is prevented. Its email subjects start with
+# the forum's name in the reader's language ("[中国—中亚合作论坛] …", the adapter), not a prefix here.
 ACCOUNT_ADAPTER = "delegates.adapters.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -142,7 +143,6 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Forum] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "forum_site"
 # Everyone who can read delegates' personal data (Organizers, Registration staff, superusers) sets

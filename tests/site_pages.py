@@ -251,6 +251,8 @@ def _pages(sample, eighth) -> list[PageKind]:
             form=(("login", "nobody@example.org"), ("password", "not the password")),
         ),
         PageKind("sign up", "/accounts/signup/"),
+        PageKind("sign in to register", f"/accounts/login/?next={edition}/register/"),
+        PageKind("sign up to register", f"/accounts/signup/?next={edition}/register/"),
         PageKind("password reset", "/accounts/password/reset/"),
         PageKind("password reset sent", "/accounts/password/reset/done/"),
         PageKind("confirmation sent", "/accounts/confirm-email/"),

@@ -2,6 +2,7 @@
 
 import re
 import time
+from urllib.parse import quote
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -9,12 +10,14 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from delegates.models import OutboxMessage, User
 from delegates.outbox import deliver_due
 from delegates.roles import ORGANIZERS, REGISTRATION_STAFF
+from events.models import Event
 
-from .factories import UserFactory, staff_member, superuser
+from .factories import UserFactory, open_event, staff_member, superuser
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-Long-passphrase-2026"
@@ -294,3 +297,127 @@ def test_a_password_reset_vouches_for_an_address_only_when_the_account_has_no_ot
     user.refresh_from_db()
     assert user.check_password("an-Other-passphrase-27")
     assert list(EmailAddress.objects.filter(user=user, verified=True)) == []
+
+
+def alerts(response) -> list[str]:
+    """The texts of the page's message alerts."""
+    return [
+        " ".join(text.split())
+        for text in re.findall(r'<div class="alert[^"]*">(.*?)</div>', response.content.decode(), re.S)
+    ]
+
+
+def test_register_link_signed_out_leads_to_a_page_that_names_the_edition_and_offers_an_account(client):
+    event = open_event(edition_number=8)
+    response = client.get(f"/events/{event.slug}/register/?invitation=c0de-42", follow=True)
+    assert response.redirect_chain == [
+        ("/accounts/login/?next=/events/forum/register/%3Finvitation%3Dc0de-42", 302)
+    ]
+    page = " ".join(response.content.decode().split())
+    assert "<h1>Register for the 8th China–Central Asia Cooperation Forum</h1>" in page
+    assert f"{date_format(event.start_on)} – {date_format(event.end_on)} · Lanzhou" in page
+    assert "To register, you need an account on this site: it keeps your registration" in page
+    signup = "/accounts/signup/?next=%2Fevents%2Fforum%2Fregister%2F%3Finvitation%3Dc0de-42"
+    assert f'<a class="btn btn-primary" href="{signup}">Create an account</a>' in page
+    assert '<h2 class="h4 mt-4">Already have an account?</h2>' in page
+    signup_page = " ".join(client.get(signup).content.decode().split())
+    assert "<h1>Register for the 8th China–Central Asia Cooperation Forum</h1>" in signup_page
+    assert (
+        '<input type="hidden" name="next" value="/events/forum/register/?invitation=c0de-42">' in signup_page
+    )
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    [
+        "/events/no-such-edition/register/",
+        "/events/draft/register/",
+        "/events/forum/",
+        "https://evil.example/events/forum/register/",
+        "//evil.example/events/forum/register/",
+        "/events/forum/register/\x00",
+        "/%ZZ<script>",
+    ],
+)
+def test_sign_in_and_sign_up_pages_stay_generic_unless_next_is_a_public_editions_register_page(
+    client, next_url
+):
+    open_event()
+    open_event(slug="draft", status=Event.Status.DRAFT)
+    for path, heading in ((reverse("account_login"), "Sign In"), (reverse("account_signup"), "Sign Up")):
+        response = client.get(path, {"next": next_url})
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert f"<h1>{heading}</h1>" in page
+        assert "Register for the" not in page
+        assert not re.search(r'href="[^"]*evil\.example', page) and "<script>" not in page
+
+
+def test_signup_says_the_same_true_thing_for_a_taken_and_a_new_address(client):
+    verified_user()
+    pages = []
+    for email in ("delegate@example.org", "fresh@example.org"):
+        response = Client().post(
+            reverse("account_signup"),
+            {"email": email, "password1": PASSWORD, "password2": PASSWORD},
+            follow=True,
+        )
+        page = " ".join(response.content.decode().split()).replace(email, "EMAIL")
+        pages.append(page[page.index("<main") : page.index("</main>")])
+        assert alerts(response) == [f"We have sent a message to {email}."]
+    assert pages[0] == pages[1]
+    assert "Follow the link in the message we have sent to the address you gave." in pages[0]
+    assert "Confirmation email sent" not in pages[0]
+    # Both are true: the taken address is told an account exists (with a link to reset the password).
+    assert sorted(OutboxMessage.objects.values_list("to", "kind")) == [
+        ("delegate@example.org", "account_already_exists"),
+        ("fresh@example.org", "email_confirmation_signup"),
+    ]
+
+
+def test_confirming_the_address_shows_one_message(client):
+    client.post(
+        reverse("account_signup"), {"email": "new@example.org", "password1": PASSWORD, "password2": PASSWORD}
+    )
+    client.get(reverse("account_email_verification_sent"))  # the "message sent" alert is read there
+    link = re.search(r"/accounts/confirm-email/[^/\s]+/", OutboxMessage.objects.get().body_text).group(0)
+    response = client.post(link, follow=True)
+    assert response.redirect_chain == [(reverse("delegates:me"), 302)]
+    assert alerts(response) == ["You have confirmed new@example.org."]
+    assert response.context["user"].email == "new@example.org"  # signed in by the same click
+
+
+def test_signing_in_still_says_so(client):
+    verified_user()
+    response = client.post(
+        reverse("account_login"), {"login": "delegate@example.org", "password": PASSWORD}, follow=True
+    )
+    assert alerts(response) == ["Successfully signed in as delegate@example.org."]
+
+
+def test_confirming_on_the_way_to_register_returns_to_the_edition_with_one_message(client):
+    event = open_event()
+    register = f"/events/{event.slug}/register/?invitation=c0de-42"
+    client.post(
+        f"{reverse('account_signup')}?next={quote(register)}",
+        {"email": "new@example.org", "password1": PASSWORD, "password2": PASSWORD, "next": register},
+    )
+    client.get(reverse("account_email_verification_sent"))
+    link = re.search(r"/accounts/confirm-email/[^/\s]+/", OutboxMessage.objects.get().body_text).group(0)
+    response = client.post(link, follow=True)
+    assert [url for url, _status in response.redirect_chain] == [
+        register,
+        f"{reverse('delegates:profile')}?next={quote(register, safe='/')}",
+    ]
+    assert alerts(response) == ["Please tell us who you are first."]
+
+
+def test_confirming_a_new_address_while_signed_in_still_says_so(client):
+    user = verified_user()
+    client.force_login(user)
+    client.post(reverse("account_email"), {"action_add": "", "email": "second@example.org"})
+    link = re.search(
+        r"/accounts/confirm-email/[^/\s]+/", OutboxMessage.objects.get(to="second@example.org").body_text
+    ).group(0)
+    response = client.post(link, follow=True)
+    assert alerts(response)[-1] == "You have confirmed second@example.org."

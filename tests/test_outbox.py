@@ -338,3 +338,16 @@ def test_every_email_kind_reads_a_title_with_an_apostrophe_and_an_ampersand_as_t
         for text in (message.subject, message.body_text):
             assert "&#x27;" not in text and "&#39;" not in text and "&amp;" not in text, (message.kind, text)
         assert "Women's & Youth Forum" in message.subject, message.kind
+
+
+def test_allauth_emails_in_russian_do_not_nest_the_same_quotation_marks(client):
+    password = "a-Long-passphrase-2026"
+    client.post(
+        reverse("account_signup"),
+        {"email": "new@example.org", "password1": password, "password2": password},
+        headers={"accept-language": "ru"},
+    )
+    message = OutboxMessage.objects.get(to="new@example.org")
+    # allauth's "Thank you for using «%(site_name)s»" around the forum's name, itself quoted.
+    assert "«Форум сотрудничества „Китай — Центральная Азия“" in message.body_text
+    assert "«Китай — Центральная Азия»»" not in message.body_text
