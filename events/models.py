@@ -300,8 +300,11 @@ def chinese_number(number: int) -> str:
 
 def edition_ordinal(number: int) -> str:
     """The ordinal of an edition in the reader's language: "8th", "第八" (Chinese numerals), "8-й"."""
-    if (get_language() or "").startswith("zh") and 0 < number < 10000:
+    language = get_language() or ""
+    if language.startswith("zh") and 0 < number < 10000:
         return f"第{chinese_number(number)}"
+    if language.startswith("ru"):  # Django's catalogue lacks "1-й" (it gives "1st"): one ending fits all
+        return f"{number}-й"
     return localized_ordinal(number)
 
 

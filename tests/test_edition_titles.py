@@ -50,3 +50,13 @@ def test_a_sample_editions_title_has_no_number_in_any_language():
     assert titles["en"] == "China–Central Asia Cooperation Forum: sample edition"
     assert titles["ru"] == "Форум сотрудничества «Китай — Центральная Азия» (демонстрационная версия)"
     assert all("12" not in title and "十二" not in title for title in titles.values())
+
+
+@pytest.mark.parametrize(
+    ("number", "russian"), [(1, "1-й"), (8, "8-й"), (11, "11-й"), (21, "21-й"), (102, "102-й")]
+)
+def test_russian_title_counts_every_edition_with_a_russian_ending(number, russian):
+    event = EventFactory(edition_number=number, series_name="Forum", series_name_ru="форум")
+
+    with translation.override("ru"):
+        assert event.title == f"{russian} форум"
