@@ -44,6 +44,7 @@ from .services import clone_event
 from .text import apply_plain_text_rule
 from .timezones import respond_in_time_zone
 from .translation import in_every_language
+from .typography import nest_quotes
 
 
 class KeyCheckedAutocompleteSelect(AutocompleteSelect):
@@ -218,7 +219,9 @@ class EventAdmin(SafeInputAdminMixin, EditionTimeZoneMixin, TranslationAdmin):
             self.log_addition(request, clone, [{"added": {"name": "clone", "object": str(source)}}])
             self.message_user(
                 request,
-                _("Created the draft “%(clone)s” from “%(source)s”.") % {"clone": clone, "source": source},
+                nest_quotes(
+                    _("Created the draft “%(clone)s” from “%(source)s”.") % {"clone": clone, "source": source}
+                ),
                 messages.SUCCESS,
             )
             return HttpResponseRedirect(reverse("admin:events_event_change", args=[clone.pk]))

@@ -617,3 +617,16 @@ def test_organizers_see_and_set_the_sample_marks_of_sessions_and_appearances(cli
     assert re.search(r'<input[^>]*name="sub_forums-0-is_sample"[^>]*checked', edition_form)
     assert re.search(r'<input[^>]*name="is_sample"[^>]*checked', sub_forum_form)
     assert re.search(r'<input[^>]*name="appearances-0-is_sample"[^>]*checked', sub_forum_form)
+
+
+def test_the_clone_message_in_russian_nests_the_titles_own_quotation_marks(client, source):
+    source.series_name_ru = "форум сотрудничества «Китай — Центральная Азия»"
+    source.save()
+    client.force_login(_superuser())
+    client.cookies["django_language"] = "ru"
+
+    response = _clone_post(client, [source.pk], start_on="2032-10-20", edition_number="9", slug="ninth-forum")
+
+    [message] = [str(message) for message in get_messages(response.wsgi_request)]
+    assert "«9-й форум сотрудничества „Китай — Центральная Азия“»" in message
+    assert "««" not in message and "»»" not in message

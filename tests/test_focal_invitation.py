@@ -467,3 +467,17 @@ def test_control_without_locks_every_account_passes_the_check():
     # stops the extra uses, as errors no one can show; the lock is what makes them coded refusals.
     assert len(errors) == 8
     assert not any(isinstance(error, RegistrationError) for error in errors)
+
+
+@pytest.mark.django_db
+def test_the_message_on_the_page_nests_a_quoted_name_in_russian(client, delegation, focal):
+    delegation.name_ru = "Секретариат «Китай — Центральная Азия»"
+    delegation.save()
+    invitation = focal_invitation(delegation)
+    client.cookies["django_language"] = "ru"
+
+    page = client.post(register_url(invitation.code), {"invitation": invitation.code}, follow=True)
+
+    text = page.content.decode()
+    assert "делегации «Секретариат „Китай — Центральная Азия“»" in text
+    assert "»»" not in text
