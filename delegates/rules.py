@@ -218,6 +218,24 @@ def _sub_forums(event: Event, mode: str, sub_forums: Iterable[SubForum]) -> list
     return violations
 
 
+def _overlaps(mode: str, sub_forums: Iterable[SubForum]) -> list[Violation]:
+    """In person, a delegate is in one room at a time: no two chosen sessions may overlap (online may)."""
+    if mode != AttendanceMode.IN_PERSON:
+        return []
+    chosen = sorted(sub_forums, key=lambda sub_forum: (sub_forum.starts_at, sub_forum.pk or 0))
+    violations = []
+    for index, first in enumerate(chosen):
+        for second in chosen[index + 1 :]:
+            if second.starts_at >= first.ends_at:
+                break
+            message = _(
+                "“%(first)s” and “%(second)s” take place at the same time: choose one of them to attend "
+                "in person (online, sessions at the same time may all be chosen)."
+            ) % {"first": first.title, "second": second.title}
+            violations.append(Violation("sub_forums_overlap", message, "sub_forums"))
+    return violations
+
+
 INVITATION_MESSAGES = {
     "invitation_required": _(
         "Registration for this edition is by invitation only. Open the invitation link you received."
@@ -314,7 +332,7 @@ def check(
     violations += _profile(profile) + _choices(event, details)
     violations += _travel(event, details, dates_required=self_service)
     violations += _passport(event, details, timezone.localdate(now))
-    violations += _sub_forums(event, details.mode, sub_forums)
+    violations += _sub_forums(event, details.mode, sub_forums) + _overlaps(details.mode, sub_forums)
     return violations
 
 
