@@ -48,6 +48,13 @@ class ProfileForm(PlainTextFormMixin, forms.ModelForm):
         label=_("Phone"),
         region=None,
         help_text=_("International format, starting with + and the country code, e.g. +7 701 234 5678."),
+        # The same example as the help text (the library's own is an American number).
+        error_messages={
+            "invalid": _(
+                "Enter a valid phone number in international format, starting with + and the country code, "
+                "e.g. +7 701 234 5678."
+            )
+        },
     )
 
     class Meta:
@@ -182,10 +189,14 @@ class RegistrationForm(PlainTextFormMixin, forms.ModelForm):
         if self.passport_holder is not None:
             self._hide_stored_passport()
         start, end = event.travel_window()
-        self.fields["arrival_at"].help_text = _("Local time in %(tz)s, between %(start)s and %(end)s.") % {
-            "tz": event.time_zone,
-            "start": start,
-            "end": end,
+        # Days written out in the reader's language ("Jan. 29, 2027"): unambiguous whichever order the
+        # browser's date field shows day, month and year in.
+        self.fields["arrival_at"].help_text = _(
+            "Local time (%(tz)s), a day from %(start)s to %(end)s. Pick it in the calendar of the field."
+        ) % {
+            "tz": zone_label(event.time_zone, event.starts_at()),
+            "start": date_format(start, "DATE_FORMAT"),
+            "end": date_format(end, "DATE_FORMAT"),
         }
         self.fields["departure_at"].help_text = self.fields["arrival_at"].help_text
         self.fields["interpretation_language"].choices = settings.LANGUAGES

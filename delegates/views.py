@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 
 from events.selectors import public_event
-from events.timezones import respond_in_time_zone
+from events.timezones import respond_in_time_zone, zone_label
 
 from . import invitations, permissions, rules, selectors, services
 from .badges import badge_pdf
@@ -312,6 +312,8 @@ class RegisterView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
         """Say registration is not open (and where an existing registration can be seen)."""
         self.request.session.pop(self.sent_back_key, None)  # a form refused as registration closed
         context = {"event": self.event, "registration": self.registration}
+        if self.event.registration_state() == "closed":  # when, with the edition's zone and offset
+            context["closed_zone"] = zone_label(self.event.time_zone, self.event.registration_closes_at)
         return TemplateResponse(self.request, "delegates/registration_closed.html", context)
 
     def get_initial(self):
