@@ -101,8 +101,10 @@ class SubForumFactory(factory.django.DjangoModelFactory):
     # Sessions made one after another follow each other on the first day (8:00, 10:00 … 18:00), so
     # that choosing several to attend in person is allowed (in person, they may not overlap).
     starts_at = factory.LazyAttributeSequence(
-        lambda o, n: datetime.datetime.combine(o.event.start_on, datetime.time(8), tzinfo=SHANGHAI)
-        + datetime.timedelta(hours=2 * (n % 6))
+        lambda o, n: (
+            datetime.datetime.combine(o.event.start_on, datetime.time(8), tzinfo=SHANGHAI)
+            + datetime.timedelta(hours=2 * (n % 6))
+        )
     )
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=2))
     room = "Hall A"
