@@ -8,7 +8,6 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.utils import translation
 from django.utils.formats import date_format
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
@@ -84,12 +83,16 @@ class SubForumCheckboxes(forms.CheckboxSelectMultiple):
         return option
 
 
+# A session's weekday and day in the reader's language (Django's own month-day formats give
+# "2 Июнь" and "06月2日"): "Wed, June 2", "Ср, 2 июня", "6月2日（星期三）".
+SESSION_DAY_FORMATS = {"ru": "D, j E", "zh-hans": "n月j日（D）"}
+
+
 def sub_forum_label(sub_forum: SubForum, time_zone: str) -> str:
     """Title, day and hours in the edition's zone (in the reader's date format), room, modes offered."""
     starts = sub_forum.starts_at.astimezone(zoneinfo.ZoneInfo(time_zone))
     ends = sub_forum.ends_at.astimezone(zoneinfo.ZoneInfo(time_zone))
-    # Translators: a session's day as a Django date format (weekday D, day j, month F or its genitive E, n).
-    day = date_format(starts, gettext("D, F j"))
+    day = date_format(starts, SESSION_DAY_FORMATS.get(translation.get_language(), "D, F j"))
     # Translators: when a session takes place: its day, start and end hours, and time zone.
     when = _("%(day)s, %(start)s–%(end)s (%(zone)s)") % {
         "day": day,
