@@ -2,6 +2,7 @@
 registration must satisfy are delegates/rules.py's, and the forms show their coded violations."""
 
 import zoneinfo
+from collections.abc import Iterable
 
 from django import forms
 from django.conf import settings
@@ -261,7 +262,11 @@ class RegistrationForm(PlainTextFormMixin, forms.ModelForm):
 
     def show_violations(self, error: RegistrationError) -> None:
         """Put each broken rule's message on its field (the whole form's when it has none)."""
-        for violation in error.violations:
+        self.show(error.violations)
+
+    def show(self, violations: Iterable[rules.Violation]) -> None:
+        """Put each of these violations' message on its field (the whole form's when it has none)."""
+        for violation in violations:
             name = self.FIELD_OF_RULE.get(violation.field, violation.field)
             self.add_error(name if name in self.fields else None, violation.message)
 

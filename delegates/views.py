@@ -1,6 +1,5 @@
 """Delegate pages: profile, registration, my registrations, cancellation. Views stay thin."""
 
-import dataclasses
 from urllib.parse import quote
 
 from allauth.account.adapter import get_adapter as get_account_adapter
@@ -117,9 +116,8 @@ def count_wrong_guess(request) -> None:
                 cache.add(key, 1, INVITATION_GUESS_WINDOW_SECONDS)
 
 
-@method_decorator(
-    never_cache, name="dispatch"
-)  # Back re-asks the page: it shows the registration as it is now
+# Never cached: Back asks the server again and shows the registration as it is now.
+@method_decorator(never_cache, name="dispatch")
 class RegisterView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
     """Register for an edition, or edit the registration while registration is open.
 
@@ -270,6 +268,7 @@ class RegisterView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
 
     @property
     def sent_back_key(self) -> str:
+        """Where the session keeps a refused form of this edition until the form is shown again."""
         return f"registration-form:{self.event.pk}"
 
     def get(self, request, *args, **kwargs):
@@ -349,13 +348,7 @@ class RegisterView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
         if self.registration is None and self.invitation is not None and self.invitation.category:
             form.fix_category(self.invitation.category)
         if self.sent_back is not None and form.is_valid():  # parsed: the refusal was the rules'
-            violations = [
-                rules.Violation(code, message, field) for code, message, field in self.sent_back["violations"]
-            ]
-            if violations:
-                form.show_violations(
-                    services.RegistrationError(*dataclasses.astuple(violations[0]), violations)
-                )
+            form.show(rules.Violation(*violation) for violation in self.sent_back["violations"])
         return form
 
     def get_context_data(self, **kwargs):

@@ -314,3 +314,24 @@ def test_the_closed_page_says_when_registration_closed_with_the_zone(client, eve
     when = date_format(timezone.localtime(event.registration_closes_at, event.tz), "DATETIME_FORMAT")
     content = client.get(url(event)).content.decode()
     assert f"Registration closed on {when} ({SHANGHAI_LABEL})." in content
+
+
+def test_a_refused_form_with_an_invitation_comes_back_to_the_invitations_page(client, delegate):
+    event = open_event(access=Event.Access.INVITATION)
+    invitation = Invitation.objects.create(event=event, code="y" * 32)
+    data = {
+        "category": "government",
+        "mode": "online",
+        "interpretation_language": "en",
+        "invitation": "y" * 32,
+    }
+
+    response = client.post(url(event), data)  # no consent
+
+    assert response["Location"] == f"{url(event)}?invitation={invitation.code}"
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert f'name="invitation" value="{invitation.code}"' in page.content.decode()
+    assert "consent" in page.context["form"].errors
+    invitation.refresh_from_db()
+    assert (invitation.uses, Registration.objects.count()) == (0, 0)
