@@ -1,14 +1,20 @@
 """Forms of the delegate pages: profile and registration. They parse what people type; the rules a
 registration must satisfy are delegates/rules.py's, and the forms show their coded violations."""
 
+import zoneinfo
+from collections.abc import Iterable
+
 from django import forms
 from django.conf import settings
 from django.core.validators import RegexValidator
+from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from events.models import AttendanceMode, Event, SubForum
 from events.text import PlainTextFormMixin, hidden_character
+from events.timezones import zone_label
 from events.uploads import check_size
 
 from . import rules
@@ -42,6 +48,13 @@ class ProfileForm(PlainTextFormMixin, forms.ModelForm):
         label=_("Phone"),
         region=None,
         help_text=_("International format, starting with + and the country code, e.g. +7 701 234 5678."),
+        # The same example as the help text (the library's own is an American number).
+        error_messages={
+            "invalid": _(
+                "Enter a valid phone number in international format, starting with + and the country code, "
+                "e.g. +7 701 234 5678."
+            )
+        },
     )
 
     class Meta:
@@ -71,14 +84,42 @@ class SubForumCheckboxes(forms.CheckboxSelectMultiple):
         return option
 
 
+# A session's weekday and day in the reader's language (Django's own month-day formats give
+# "2 Июнь" and "06月2日"): "Wed, June 2", "Ср, 2 июня", "6月2日（星期三）".
+SESSION_DAY_FORMATS = {"ru": "D, j E", "zh-hans": "n月j日（D）"}
+
+
+def sub_forum_label(sub_forum: SubForum, time_zone: str) -> str:
+    """Title, day and hours in the edition's zone (in the reader's date format), room, modes offered."""
+    starts = sub_forum.starts_at.astimezone(zoneinfo.ZoneInfo(time_zone))
+    ends = sub_forum.ends_at.astimezone(zoneinfo.ZoneInfo(time_zone))
+    day = date_format(starts, SESSION_DAY_FORMATS.get(translation.get_language(), "D, F j"))
+    # Translators: when a session takes place: its day, start and end hours, and time zone.
+    when = _("%(day)s, %(start)s–%(end)s (%(zone)s)") % {
+        "day": day,
+        "start": f"{starts:%H:%M}",
+        "end": f"{ends:%H:%M}",
+        "zone": zone_label(time_zone, starts),
+    }
+    parts = [sub_forum.title, when, sub_forum.room, sub_forum.get_modes_display()]
+    return " · ".join(str(part) for part in parts if part)
+
+
 class SubForumChoiceField(forms.ModelMultipleChoiceField):
-    """Sub-forums as checkboxes labelled with their title and the modes they offer."""
+    """Sub-forums as checkboxes labelled with their title, time, room and the modes they offer."""
 
     widget = SubForumCheckboxes
+    time_zone = "UTC"  # the edition's, set by the form
 
     def label_from_instance(self, sub_forum):
-        """Title, then how it can be attended."""
-        return f"{sub_forum.title} ({sub_forum.get_modes_display()})"
+        """Title, when and where, then how it can be attended."""
+        return sub_forum_label(sub_forum, self.time_zone)
+
+
+def page_language() -> str:
+    """The working language the page is read in (English when it is none of them)."""
+    language = translation.get_language() or ""
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 def _details(values: dict, consent_version: str) -> RegistrationDetails:
@@ -120,22 +161,46 @@ class RegistrationForm(PlainTextFormMixin, forms.ModelForm):
             "passport_expires_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
-    def __init__(self, *args, event: Event, user, self_service: bool = True, **kwargs):
+    def __init__(
+        self,
+        *args,
+        event: Event,
+        user,
+        self_service: bool = True,
+        previous: Registration | None = None,
+        **kwargs,
+    ):
+        given = kwargs.get("initial") or {}
         super().__init__(*args, **kwargs)
         self.event = event
         self.user = user
         self.self_service = self_service
+        # Whose stored passport blank passport fields keep: the registration edited, else the
+        # cancelled one its owner registers again with.
+        self.passport_holder = self.instance if self.instance.pk else previous
         self.fields["sub_forums"].queryset = event.sub_forums.all()
+        self.fields["sub_forums"].time_zone = event.time_zone
+        self.fields["sub_forums"].help_text = _(
+            "Times are the edition's local time. In person you can be in one session at a time; online you "
+            "may choose sessions held at the same time."
+        )
+        if not self.instance.pk and "interpretation_language" not in given:
+            self.initial["interpretation_language"] = page_language()
         self.fields["mode"].choices = AttendanceMode.choices
         if self.instance.pk:
             self.initial["sub_forums"] = list(self.instance.seats.values_list("sub_forum_id", flat=True))
             self.fields["consent"].initial = True
+        if self.passport_holder is not None:
             self._hide_stored_passport()
         start, end = event.travel_window()
-        self.fields["arrival_at"].help_text = _("Local time in %(tz)s, between %(start)s and %(end)s.") % {
-            "tz": event.time_zone,
-            "start": start,
-            "end": end,
+        # Days written out in the reader's language ("Jan. 29, 2027"): unambiguous whichever order the
+        # browser's date field shows day, month and year in.
+        self.fields["arrival_at"].help_text = _(
+            "Local time (%(tz)s), a day from %(start)s to %(end)s. Pick it in the calendar of the field."
+        ) % {
+            "tz": zone_label(event.time_zone, event.starts_at()),
+            "start": date_format(start, "DATE_FORMAT"),
+            "end": date_format(end, "DATE_FORMAT"),
         }
         self.fields["departure_at"].help_text = self.fields["arrival_at"].help_text
         self.fields["interpretation_language"].choices = settings.LANGUAGES
@@ -148,20 +213,21 @@ class RegistrationForm(PlainTextFormMixin, forms.ModelForm):
 
     def _hide_stored_passport(self):
         """Never send a stored passport back to the browser: show it masked, keep it if left blank."""
-        if not self.instance.passport_number:
+        if not self.passport_holder.passport_number:
             return
         for name in PASSPORT_FIELDS:
             self.initial[name] = None
         self.fields["passport_number"].help_text = _(
             "Stored as %(masked)s. Leave the passport fields blank to keep them, or enter them all again."
-        ) % {"masked": self.instance.passport_number_masked}
+        ) % {"masked": self.passport_holder.passport_number_masked}
 
     def clean(self):
-        """Blank passport fields on an edit keep the stored values."""
+        """Blank passport fields keep the stored values (of the registration edited, or cancelled before)."""
         cleaned = super().clean()
-        if self.instance.pk and not any(cleaned.get(name) for name in PASSPORT_FIELDS):
+        holder = self.passport_holder
+        if holder is not None and not any(cleaned.get(name) for name in PASSPORT_FIELDS):
             for name in PASSPORT_FIELDS:
-                cleaned[name] = getattr(self.instance, name)
+                cleaned[name] = getattr(holder, name)
         if self.errors:
             self._show_other_violations(cleaned)
         return cleaned
@@ -196,15 +262,17 @@ class RegistrationForm(PlainTextFormMixin, forms.ModelForm):
 
     def show_violations(self, error: RegistrationError) -> None:
         """Put each broken rule's message on its field (the whole form's when it has none)."""
-        for violation in error.violations:
+        self.show(error.violations)
+
+    def show(self, violations: Iterable[rules.Violation]) -> None:
+        """Put each of these violations' message on its field (the whole form's when it has none)."""
+        for violation in violations:
             name = self.FIELD_OF_RULE.get(violation.field, violation.field)
             self.add_error(name if name in self.fields else None, violation.message)
 
 
 class CancelForm(forms.Form):
-    """The confirmation step of a cancellation."""
-
-    confirm = forms.BooleanField(label=_("Yes, cancel my registration"), required=True)
+    """The confirmation step of a cancellation: the page asks, its one button confirms."""
 
 
 class ConsentForm(forms.Form):

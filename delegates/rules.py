@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from events.models import AttendanceMode, Event, SubForum
+from events.timezones import zone_label
 
 from .models import Delegation, Invitation, Profile, Registration
 
@@ -149,7 +151,8 @@ def _travel(event: Event, details: RegistrationDetails, *, dates_required: bool)
             violations.append(
                 Violation(
                     "outside_travel_window",
-                    _("Choose a day between %(first)s and %(last)s.") % {"first": first, "last": last},
+                    _("Choose a day between %(first)s and %(last)s.")
+                    % {"first": date_format(first, "DATE_FORMAT"), "last": date_format(last, "DATE_FORMAT")},
                     name,
                 )
             )
@@ -218,6 +221,24 @@ def _sub_forums(event: Event, mode: str, sub_forums: Iterable[SubForum]) -> list
     return violations
 
 
+def _overlaps(mode: str, sub_forums: Iterable[SubForum]) -> list[Violation]:
+    """In person, a delegate is in one room at a time: no two chosen sessions may overlap (online may)."""
+    if mode != AttendanceMode.IN_PERSON:
+        return []
+    chosen = sorted(sub_forums, key=lambda sub_forum: (sub_forum.starts_at, sub_forum.pk or 0))
+    violations = []
+    for index, first in enumerate(chosen):
+        for second in chosen[index + 1 :]:
+            if second.starts_at >= first.ends_at:
+                break
+            message = _(
+                "“%(first)s” and “%(second)s” take place at the same time: choose one of them to attend "
+                "in person (online, sessions at the same time may all be chosen)."
+            ) % {"first": first.title, "second": second.title}
+            violations.append(Violation("sub_forums_overlap", message, "sub_forums"))
+    return violations
+
+
 INVITATION_MESSAGES = {
     "invitation_required": _(
         "Registration for this edition is by invitation only. Open the invitation link you received."
@@ -225,13 +246,21 @@ INVITATION_MESSAGES = {
     "invitation_unknown": _(
         "This invitation code is not valid for this edition. Check the link you received."
     ),
-    "invitation_expired": _("This invitation has expired. Ask the organizers for a new one."),
     "invitation_revoked": _("This invitation was withdrawn by the organizers."),
     "invitation_used_up": _("This invitation has already been used as many times as it allows."),
     "invitation_other_email": _(
         "This invitation is for another email address. Sign in with the address it was sent to."
     ),
 }
+
+
+def _expired(event: Event, expires_at: datetime.datetime) -> Violation:
+    """An expired invitation, with the moment it expired in the edition's time, zone named."""
+    message = _("This invitation expired on %(when)s (%(zone)s). Ask the organizers for a new one.") % {
+        "when": date_format(timezone.localtime(expires_at, event.tz), "DATETIME_FORMAT"),
+        "zone": zone_label(event.time_zone, expires_at),
+    }
+    return Violation("invitation_expired", message, "invitation")
 
 
 def invitation_violation(code: str) -> Violation:
@@ -256,7 +285,7 @@ def check_invitation(
     elif invitation.revoked_at is not None and invitation.revoked_at <= now:
         code = "invitation_revoked"
     elif invitation.expires_at is not None and invitation.expires_at <= now:
-        code = "invitation_expired"
+        return [_expired(event, invitation.expires_at)]
     elif invitation.uses >= invitation.max_uses:
         code = "invitation_used_up"
     elif invitation.email and invitation.email.casefold() != (email or "").casefold():
@@ -314,7 +343,7 @@ def check(
     violations += _profile(profile) + _choices(event, details)
     violations += _travel(event, details, dates_required=self_service)
     violations += _passport(event, details, timezone.localdate(now))
-    violations += _sub_forums(event, details.mode, sub_forums)
+    violations += _sub_forums(event, details.mode, sub_forums) + _overlaps(details.mode, sub_forums)
     return violations
 
 

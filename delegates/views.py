@@ -7,25 +7,28 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views import i18n as i18n_views
+from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 
 from events.selectors import public_event
-from events.timezones import respond_in_time_zone
+from events.timezones import respond_in_time_zone, zone_label
 
 from . import invitations, permissions, rules, selectors, services
 from .badges import badge_pdf
 from .forms import PRIVACY_NOTICE_VERSION, CancelForm, ConsentForm, ProfileForm, RegistrationForm
 from .locks import BusyMiddleware
 from .models import Profile
+from .rules import PASSPORT_FIELDS, RegistrationDetails
 
 
 class EventTimeZoneMixin:
@@ -113,6 +116,8 @@ def count_wrong_guess(request) -> None:
                 cache.add(key, 1, INVITATION_GUESS_WINDOW_SECONDS)
 
 
+# Never cached: Back asks the server again and shows the registration as it is now.
+@method_decorator(never_cache, name="dispatch")
 class RegisterView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
     """Register for an edition, or edit the registration while registration is open.
 
@@ -211,12 +216,35 @@ class RegisterView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
         return TemplateResponse(self.request, "delegates/registration_invitation.html", context, status=403)
 
     def post(self, request, *args, **kwargs):
-        return self.refused() or super().post(request, *args, **kwargs)
+        return self.refused() or self.stale() or super().post(request, *args, **kwargs)
+
+    def stale(self):
+        """A form sent again after the registration changed (sent twice, Back and send, another tab)
+        changes nothing: say so and show the registration as it is now."""
+        sent = self.request.POST.get("version")
+        if sent is None or sent == form_version(self.registration):  # None: a client without the field
+            return None
+        if sent == NEW_REGISTRATION and self.registration is not None:
+            messages.info(self.request, _("This form was already sent: here is your registration."))
+            return redirect("delegates:me")
+        messages.warning(
+            self.request,
+            _(
+                "Your registration changed after this form was opened (in another tab, or by the "
+                "organizers), so nothing was saved. Here it is as it is now."
+            ),
+        )
+        return self.back_to_form()
+
+    @cached_property
+    def found(self):
+        """The delegate's registration for this edition in any state, or None."""
+        return selectors.find_own_registration(self.request.user, self.event)
 
     @cached_property
     def registration(self):
         """The delegate's active registration to edit; None to register (again)."""
-        registration = selectors.find_own_registration(self.request.user, self.event)
+        registration = self.found
         if registration and registration.status in (
             registration.Status.CANCELLED,
             registration.Status.REJECTED,
@@ -224,27 +252,103 @@ class RegisterView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
             return None
         return registration
 
+    @cached_property
+    def previous(self):
+        """The delegate's cancelled registration, whose choices a new one starts from; else None."""
+        if self.found is not None and self.found.status == self.found.Status.CANCELLED:
+            return self.found
+        return None
+
+    @cached_property
+    def sent_back(self) -> dict | None:
+        """What a refused form held and why it was refused, kept for this one GET (post/redirect/get)."""
+        if self.request.method != "GET":
+            return None
+        return self.request.session.pop(self.sent_back_key, None)
+
+    @property
+    def sent_back_key(self) -> str:
+        """Where the session keeps a refused form of this edition until the form is shown again."""
+        return f"registration-form:{self.event.pk}"
+
     def get(self, request, *args, **kwargs):
         if not self.event.is_registration_open():
             return self.closed()
         return self.refused() or super().get(request, *args, **kwargs)
 
+    def back_to_form(self):
+        """See Other: the form again, by GET (with the invitation code it was opened with)."""
+        url = self.request.path
+        if self.invitation_code:
+            url += f"?invitation={quote(self.invitation_code, safe='')}"
+        response = HttpResponseRedirect(url)
+        response.status_code = 303
+        return response
+
+    def send_back(self, form, violations=()):
+        """Keep what was typed and why it was refused for the next GET of the form, and go there.
+
+        The browser's history then holds only GETs: Back never shows a refused POST."""
+        data = {
+            name: form.data.getlist(name)
+            for name in form.data
+            if name not in ("csrfmiddlewaretoken", "version")
+        }
+        self.request.session[self.sent_back_key] = {
+            "data": data,
+            "violations": [
+                [violation.code, str(violation.message), violation.field] for violation in violations
+            ],
+        }
+        return self.back_to_form()
+
+    def form_invalid(self, form):
+        if self.request.method == "POST":
+            return self.send_back(form)
+        return super().form_invalid(form)
+
     def closed(self):
         """Say registration is not open (and where an existing registration can be seen)."""
+        self.request.session.pop(self.sent_back_key, None)  # a form refused as registration closed
         context = {"event": self.event, "registration": self.registration}
+        if self.event.registration_state() == "closed":  # when, with the edition's zone and offset
+            context["closed_zone"] = zone_label(self.event.time_zone, self.event.registration_closes_at)
         return TemplateResponse(self.request, "delegates/registration_closed.html", context)
+
+    def get_initial(self):
+        """A new registration after a cancelled one starts from its choices (passport masked, kept if left blank)."""
+        if self.registration is not None or self.previous is None:
+            return super().get_initial()
+        previous = self.previous
+        initial = {
+            name: getattr(previous, name)
+            for name in RegistrationDetails.field_names()
+            if name not in (*PASSPORT_FIELDS, "consent_version")
+        }
+        initial["sub_forums"] = [
+            sub_forum.pk for sub_forum in previous.sub_forums.all() if sub_forum.offers(previous.mode)
+        ]
+        return initial
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["event"] = self.event
         kwargs["instance"] = self.registration
         kwargs["user"] = self.request.user
+        kwargs["previous"] = self.previous if self.registration is None else None
+        if self.sent_back is not None:
+            data = QueryDict(mutable=True)
+            for name, values in self.sent_back["data"].items():
+                data.setlist(name, values)
+            kwargs["data"] = data
         return kwargs
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
         if self.registration is None and self.invitation is not None and self.invitation.category:
             form.fix_category(self.invitation.category)
+        if self.sent_back is not None and form.is_valid():  # parsed: the refusal was the rules'
+            form.show(rules.Violation(*violation) for violation in self.sent_back["violations"])
         return form
 
     def get_context_data(self, **kwargs):
@@ -252,6 +356,8 @@ class RegisterView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
         context["event"] = self.event
         context["registration"] = self.registration
         context["invitation"] = self.invitation if self.registration is None else None
+        context["previous"] = self.previous if self.registration is None else None
+        context["version"] = form_version(self.registration)
         return context
 
     def form_valid(self, form):
@@ -273,18 +379,31 @@ class RegisterView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
                     sub_forums=sub_forums,
                     actor=self.request.user,
                 )
-        except services.RegistrationError as error:
+        except services.Busy as error:  # the form comes back as typed at once, to be sent again
             form.show_violations(error)
-            response = self.form_invalid(form)
-            if isinstance(error, services.Busy):  # the form comes back as typed, to be sent again
-                response.status_code = 503
-                response["Retry-After"] = str(BusyMiddleware.RETRY_AFTER_SECONDS)
+            response = super().form_invalid(form)
+            response.status_code = 503
+            response["Retry-After"] = str(BusyMiddleware.RETRY_AFTER_SECONDS)
             return response
+        except services.RegistrationError as error:
+            return self.send_back(form, error.violations)
         if self.registration is None:
             messages.success(self.request, _status_message(registration))
         else:
             messages.success(self.request, _("Your changes are saved."))
         return redirect("delegates:me")
+
+
+NEW_REGISTRATION = "new"
+
+
+def form_version(registration) -> str:
+    """What a registration form was opened on: a new registration, or the registration's last change."""
+    return (
+        NEW_REGISTRATION
+        if registration is None
+        else f"{registration.pk}:{registration.updated_at.isoformat()}"
+    )
 
 
 def _status_message(registration) -> str:

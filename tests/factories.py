@@ -98,8 +98,14 @@ class SubForumFactory(factory.django.DjangoModelFactory):
     event = factory.SubFactory(EventFactory)
     title = factory.Sequence(lambda n: f"Sub-forum {n}")
     slug = factory.Sequence(lambda n: f"sub-forum-{n}")
+    # An edition's sessions follow each other in the order they are made, two hours each from 8:00
+    # on its first day, so that several may be chosen in person (in person, they may not overlap)
+    # and they are listed in the order they were made.
     starts_at = factory.LazyAttribute(
-        lambda o: datetime.datetime.combine(o.event.start_on, datetime.time(9, 0), tzinfo=SHANGHAI)
+        lambda o: (
+            datetime.datetime.combine(o.event.start_on, datetime.time(8), tzinfo=SHANGHAI)
+            + datetime.timedelta(hours=2 * (o.event.sub_forums.count() if o.event.pk else 0))
+        )
     )
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=2))
     room = "Hall A"

@@ -87,7 +87,8 @@ class DemoSite:
         if (user := self.user(page_kind.who)) is not None:
             client.force_login(user)
         if page_kind.form:
-            response = client.post(page_kind.path, page_kind.form_data())
+            # A refused registration comes back by a redirect (post/redirect/get): follow it.
+            response = client.post(page_kind.path, page_kind.form_data(), follow=True)
         else:
             response = client.get(page_kind.path)
         assert response.status_code == page_kind.status, page_kind.name

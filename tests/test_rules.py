@@ -275,3 +275,96 @@ def test_the_importer_reports_a_sub_forum_without_the_rows_mode(event):
     assert [(error.column, str(error.message)) for error in row.errors] == [
         ("sub_forums", "“Room only” is not streamed online.")
     ]
+
+
+def session(event, title: str, start: int, end: int, **values):
+    """A session of the edition's first day, from `start` to `end` o'clock local time."""
+    day = event.start_on
+    return SubForumFactory(
+        event=event,
+        title=title,
+        starts_at=moment(event, day, start),
+        ends_at=moment(event, day, end),
+        **values,
+    )
+
+
+def test_two_sessions_at_the_same_time_are_refused_in_person(event):
+    beidou = session(event, "BeiDou", 14, 17)
+    green = session(event, "Green", 16, 18)
+    with pytest.raises(services.RegistrationError) as error:
+        services.submit_registration(
+            event=event,
+            user=ProfileFactory().user,
+            details=registration_data(event, mode="in_person"),
+            sub_forums=[green, beidou],
+            now=NOW,
+        )
+    assert [(v.code, v.field, str(v.message)) for v in error.value.violations] == [
+        (
+            "sub_forums_overlap",
+            "sub_forums",
+            "“BeiDou” and “Green” take place at the same time: choose one of them to attend in person "
+            "(online, sessions at the same time may all be chosen).",
+        )
+    ]
+    assert Registration.objects.count() == 0
+
+
+def test_sessions_at_the_same_time_may_all_be_followed_online_and_back_to_back_in_person(event):
+    beidou = session(event, "BeiDou", 14, 17)
+    green = session(event, "Green", 16, 18)
+    closing = session(event, "Closing", 18, 19)
+    online = services.submit_registration(
+        event=event,
+        user=ProfileFactory().user,
+        details=registration_data(),
+        sub_forums=[beidou, green],
+        now=NOW,
+    )
+    in_person = services.submit_registration(
+        event=event,
+        user=ProfileFactory().user,
+        details=registration_data(event, mode="in_person"),
+        sub_forums=[green, closing],  # one ends as the other starts
+        now=NOW,
+    )
+    assert set(online.sub_forums.all()) == {beidou, green}
+    assert set(in_person.sub_forums.all()) == {green, closing}
+
+
+def test_switching_to_in_person_with_overlapping_sessions_is_refused(event):
+    beidou = session(event, "BeiDou", 14, 17)
+    green = session(event, "Green", 16, 18)
+    registration = services.submit_registration(
+        event=event,
+        user=ProfileFactory().user,
+        details=registration_data(),
+        sub_forums=[beidou, green],
+        now=NOW,
+    )
+    arrival = moment(event, event.start_on - datetime.timedelta(days=1))
+    with pytest.raises(services.RegistrationError) as error:
+        services.switch_mode(
+            registration=registration,
+            mode="in_person",
+            actor=registration.user,
+            now=NOW,
+            arrival_at=arrival,
+            departure_at=arrival + datetime.timedelta(days=4),
+        )
+    assert error.value.code == "sub_forums_overlap"
+    assert Registration.objects.get().mode == "online"
+
+
+def test_the_importer_reports_overlapping_sessions_in_person_on_its_row(event):
+    session(event, "BeiDou", 14, 17, slug="beidou")
+    session(event, "Green", 16, 18, slug="green")
+    [row] = check_rows(event, [import_row(event, mode="in_person", sub_forums="beidou; green")])
+    assert [(error.column, str(error.message)) for error in row.errors] == [
+        (
+            "sub_forums",
+            "“BeiDou” and “Green” take place at the same time: choose one of them to attend in person "
+            "(online, sessions at the same time may all be chosen).",
+        )
+    ]

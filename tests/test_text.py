@@ -152,6 +152,7 @@ def test_registration_form_refuses_hidden_characters(client, field, spoof):
     response = client.post(
         reverse("delegates:register", args=[event.slug]),
         in_person_post(event, **{field: f"Halal{character}x"}),
+        follow=True,
     )
 
     assert response.status_code == 200

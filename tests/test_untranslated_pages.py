@@ -15,9 +15,10 @@ from .site_pages import Upload, build_demo_site
 pytestmark = pytest.mark.django_db
 
 # Names and codes that stay as they are in every language (the catalogue test allows the same).
-# "English" is the language switcher's name for English; "Enter" is the key; "Asia/Shanghai" a time zone.
+# "English" is the language switcher's name for English; "Enter" is the key; "Asia/Shanghai" a time zone, "UTC"
+# the offset it is named with (Russian and Chinese write UTC+8 too).
 ALLOWLIST = {"BeiDou", "BDS", "PDF", "QR", "CSV", "XLSX", "ICS", "ics", "UTF", "ISO", "forum_site", "English"}
-ALLOWLIST |= {"Enter", "Asia", "Shanghai"}
+ALLOWLIST |= {"Enter", "Asia", "Shanghai", "UTC"}
 ALLOWLIST |= {"Aigerim", "KZ"}  # examples in messages: a name in Latin letters, a country code
 # Machine-readable text (file columns, codes, keys) is marked up as such and is not translated.
 MACHINE_TEXT = {"script", "style", "template", "code", "kbd", "samp"}
