@@ -354,6 +354,4 @@ class MemberLogisticsForm(PlainTextFormMixin, forms.ModelForm):
 
 
 class MemberCancelForm(forms.Form):
-    """The confirmation step of a member's cancellation by their focal point."""
-
-    confirm = forms.BooleanField(label=_("Yes, cancel this member's registration"), required=True)
+    """The confirmation step of a member's cancellation by their focal point: the page asks, its one button confirms."""

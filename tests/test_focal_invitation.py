@@ -481,3 +481,16 @@ def test_the_message_on_the_page_nests_a_quoted_name_in_russian(client, delegati
     text = page.content.decode()
     assert "делегации «Секретариат „Китай — Центральная Азия“»" in text
     assert "»»" not in text
+
+
+@pytest.mark.django_db
+def test_the_invitation_page_nests_a_quoted_name_in_russian(client, delegation, focal):
+    delegation.name_ru = "Секретариат «Китай — Центральная Азия»"
+    delegation.save()
+    invitation = focal_invitation(delegation)
+    client.cookies["django_language"] = "ru"
+
+    text = client.get(register_url(invitation.code)).content.decode()
+
+    assert "делегацию «Секретариат „Китай — Центральная Азия“»" in text
+    assert "»»" not in text

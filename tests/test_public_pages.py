@@ -368,3 +368,14 @@ def test_an_exhibit_whose_exhibitor_is_not_known_shows_none(client, edition):
         response = client.get(url)
         assert response.status_code == 200
         assert "BeiDou Navigation Satellite System" in response.text
+
+
+def test_a_theme_with_its_own_quotation_marks_is_nested_in_russian(client, edition):
+    event = edition["event"]
+    event.theme_ru = "Форум «Китай — Центральная Азия»: солидарность"
+    event.save()
+    client.cookies["django_language"] = "ru"
+
+    text = client.get(reverse("events:detail", args=["8th"])).content.decode()
+
+    assert "Тема: «Форум „Китай — Центральная Азия“: солидарность»" in text
