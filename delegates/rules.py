@@ -269,12 +269,18 @@ def invitation_violation(code: str) -> Violation:
 
 
 def check_invitation(
-    *, event: Event, invitation: Invitation | None, email: str, now: datetime.datetime | None = None
+    *,
+    event: Event,
+    invitation: Invitation | None,
+    email: str,
+    now: datetime.datetime | None = None,
+    returning: bool = False,
 ) -> list[Violation]:
     """Whether this invitation lets the account with this email register for the edition.
 
     None for an edition by invitation is `invitation_required`; an open edition needs none, but a
-    code given there is still checked (it may carry a delegation and a category)."""
+    code given there is still checked (it may carry a delegation and a category). A delegate
+    `returning` to the invitation of their cancelled registration already holds one of its uses."""
     if invitation is None:
         if event.access == Event.Access.INVITATION:
             return [invitation_violation("invitation_required")]
@@ -286,7 +292,7 @@ def check_invitation(
         code = "invitation_revoked"
     elif invitation.expires_at is not None and invitation.expires_at <= now:
         return [_expired(event, invitation.expires_at)]
-    elif invitation.uses >= invitation.max_uses:
+    elif invitation.uses >= invitation.max_uses and not returning:
         code = "invitation_used_up"
     elif invitation.email and invitation.email.casefold() != (email or "").casefold():
         code = "invitation_other_email"
