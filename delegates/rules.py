@@ -16,11 +16,13 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from events.models import AttendanceMode, Event, SubForum
 from events.timezones import zone_label
+from events.typography import nest_quotes
 
 from .models import Delegation, Invitation, Profile, Registration
 
@@ -68,6 +70,15 @@ class RegistrationDetails:
         return dataclasses.replace(self, **changes)
 
 
+def _nested_text(message) -> str:
+    """The message with quotes inside quotes in the reader's inner marks (a quoted title in «…»)."""
+    return nest_quotes(str(message))
+
+
+# Read when shown, in the reader's language, like the lazy message it wraps.
+nested = lazy(_nested_text, str)
+
+
 @dataclass(frozen=True)
 class Violation:
     """One broken rule: a stable code, the field it concerns (None for the whole registration), a message."""
@@ -75,6 +86,9 @@ class Violation:
     code: str
     message: str
     field: str | None = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "message", nested(self.message))
 
 
 class RegistrationError(Exception):
@@ -85,7 +99,7 @@ class RegistrationError(Exception):
     def __init__(self, code: str, message: str, field: str | None = None, violations: Iterable = ()):
         super().__init__(message)
         self.code = code
-        self.message = message
+        self.message = nested(message)
         self.field = field
         self.violations = list(violations) or [Violation(code, message, field)]
 
