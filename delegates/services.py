@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import AttendanceMode, Event, SubForum
+from events.timezones import zone_label
 
 from . import notifications, permissions, rules
 from .locks import counted as _counted
@@ -806,7 +807,8 @@ def check_in(
         earlier = CheckIn.objects.select_related("checked_in_by").get(
             registration=registration, sub_forum=sub_forum
         )
-        moment = timezone.localtime(earlier.checked_in_at, event.tz).strftime("%Y-%m-%d %H:%M")
+        local = timezone.localtime(earlier.checked_in_at, event.tz).strftime("%Y-%m-%d %H:%M")
+        moment = f"{local} ({zone_label(event.time_zone, earlier.checked_in_at)})"
         who = earlier.checked_in_by.email if earlier.checked_in_by else "?"
         return CheckInOutcome(
             False,
