@@ -12,7 +12,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.humanize.templatetags.humanize import ordinal as localized_ordinal
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, Q
@@ -156,7 +155,7 @@ class SubForumFilter(OfferedValueListFilter):
 
     def lookups(self, request, model_admin):
         return [
-            (sf.pk, f"{sf.title} ({sf.event.edition_number})")
+            (sf.pk, f"{sf.title} ({sf.event.edition_label})")
             for sf in SubForum.objects.select_related("event")
         ]
 
@@ -211,7 +210,7 @@ class RegistrationAdmin(SafeInputAdminMixin, EditionTimeZoneMixin, admin.ModelAd
     # What an organizer decides on comes first, so that it shows at a laptop's width (1280 px) beside
     # the admin's menu and the filters; the email and the country share the columns of the name and
     # the organization, and the day of registering is the date hierarchy above the list.
-    list_display = ["delegate", "status", "category", "mode", "affiliation", "edition"]
+    list_display = ["delegate", "status", "category", "mode", "edition"]
     list_filter = [
         "event",
         "status",
@@ -299,26 +298,23 @@ class RegistrationAdmin(SafeInputAdminMixin, EditionTimeZoneMixin, admin.ModelAd
 
     @admin.display(description=_("delegate"), ordering="user__profile__family_name_latin")
     def delegate(self, registration):
-        """The name, and the email below it (broken anywhere, so that a long one cannot widen the list)."""
-        profile = getattr(registration.user, "profile", None)
-        return format_html(
-            '{}<br><span class="registration-email">{}</span>',
-            profile.name_latin if profile else "—",
-            registration.user.email,
-        )
-
-    @admin.display(description=_("organization"))
-    def affiliation(self, registration):
-        """The organization, and its country below it."""
+        """The name, the email (broken anywhere, so that a long one cannot widen the list), then the
+        organization and its country: one column, so that status, category and mode fit at 1280 px."""
         profile = getattr(registration.user, "profile", None)
         if profile is None:
-            return ""
-        return format_html("{}<br>{}", profile.organization, profile.country.name)
+            return format_html('—<br><span class="registration-email">{}</span>', registration.user.email)
+        return format_html(
+            '{}<br><span class="registration-email">{}</span><br><span class="registration-affiliation">{}, {}</span>',
+            profile.name_latin,
+            registration.user.email,
+            profile.organization,
+            profile.country.name,
+        )
 
     @admin.display(description=_("edition"), ordering="event__edition_number")
     def edition(self, registration):
-        """The edition's ordinal ("8th"): the series' name is the same on every row."""
-        return localized_ordinal(registration.event.edition_number)
+        """The edition's ordinal ("8th"), or "sample edition": the series' name is the same on every row."""
+        return registration.event.edition_label
 
     def _apply(self, request, queryset, change, success: str, **kwargs):
         """Run one service on each selected registration and report what happened."""

@@ -196,7 +196,7 @@ class RegistrationForm(PlainTextFormMixin, forms.ModelForm):
         # Days written out in the reader's language ("Jan. 29, 2027"): unambiguous whichever order the
         # browser's date field shows day, month and year in.
         self.fields["arrival_at"].help_text = _(
-            "Local time (%(tz)s), a day from %(start)s to %(end)s. Pick it in the calendar of the field."
+            "Local time (%(tz)s): a day from %(start)s to %(end)s, and the hour. Pick both in the field."
         ) % {
             "tz": zone_label(event.time_zone, event.starts_at()),
             "start": date_format(start, "DATE_FORMAT"),

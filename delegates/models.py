@@ -125,6 +125,19 @@ class Profile(models.Model):
         return self.name_in()
 
     @property
+    def titled_name(self) -> str:
+        """The name with its honorific as the active language sets it: "Ms Fang Wang", "王芳女士",
+        "госпожа Анна Петрова"; the name alone without one."""
+        frame = {
+            Honorific.MR: gettext("Mr %(name)s"),
+            Honorific.MS: gettext("Ms %(name)s"),
+            Honorific.DR: gettext("Dr %(name)s"),
+            Honorific.PROF: gettext("Prof. %(name)s"),
+            Honorific.HE: gettext("H.E. %(name)s"),
+        }.get(self.honorific, "%(name)s")
+        return frame % {"name": self.display_name}
+
+    @property
     def greeting(self) -> str:
         """The salutation of a letter in the active language, with the honorific as that language sets it:
         "Dear Ms Fang Wang,", "尊敬的王芳女士：", "Уважаемая госпожа Петрова!"."""

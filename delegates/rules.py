@@ -16,11 +16,13 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from events.models import AttendanceMode, Event, SubForum
 from events.timezones import zone_label
+from events.typography import nest_quotes
 
 from .models import Delegation, Invitation, Profile, Registration
 
@@ -68,6 +70,15 @@ class RegistrationDetails:
         return dataclasses.replace(self, **changes)
 
 
+def _nested_text(message) -> str:
+    """The message with quotes inside quotes in the reader's inner marks (a quoted title in «…»)."""
+    return nest_quotes(str(message))
+
+
+# Read when shown, in the reader's language, like the lazy message it wraps.
+nested = lazy(_nested_text, str)
+
+
 @dataclass(frozen=True)
 class Violation:
     """One broken rule: a stable code, the field it concerns (None for the whole registration), a message."""
@@ -75,6 +86,9 @@ class Violation:
     code: str
     message: str
     field: str | None = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "message", nested(self.message))
 
 
 class RegistrationError(Exception):
@@ -85,7 +99,7 @@ class RegistrationError(Exception):
     def __init__(self, code: str, message: str, field: str | None = None, violations: Iterable = ()):
         super().__init__(message)
         self.code = code
-        self.message = message
+        self.message = nested(message)
         self.field = field
         self.violations = list(violations) or [Violation(code, message, field)]
 
@@ -269,12 +283,18 @@ def invitation_violation(code: str) -> Violation:
 
 
 def check_invitation(
-    *, event: Event, invitation: Invitation | None, email: str, now: datetime.datetime | None = None
+    *,
+    event: Event,
+    invitation: Invitation | None,
+    email: str,
+    now: datetime.datetime | None = None,
+    returning: bool = False,
 ) -> list[Violation]:
     """Whether this invitation lets the account with this email register for the edition.
 
     None for an edition by invitation is `invitation_required`; an open edition needs none, but a
-    code given there is still checked (it may carry a delegation and a category)."""
+    code given there is still checked (it may carry a delegation and a category). A delegate
+    `returning` to the invitation of their cancelled registration already holds one of its uses."""
     if invitation is None:
         if event.access == Event.Access.INVITATION:
             return [invitation_violation("invitation_required")]
@@ -286,7 +306,7 @@ def check_invitation(
         code = "invitation_revoked"
     elif invitation.expires_at is not None and invitation.expires_at <= now:
         return [_expired(event, invitation.expires_at)]
-    elif invitation.uses >= invitation.max_uses:
+    elif invitation.uses >= invitation.max_uses and not returning:
         code = "invitation_used_up"
     elif invitation.email and invitation.email.casefold() != (email or "").casefold():
         code = "invitation_other_email"

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.models import AttendanceMode, Event, SubForum
+from events.timezones import zone_label
 
 from . import notifications, permissions, rules
 from .locks import counted as _counted
@@ -262,8 +263,14 @@ def _register(
     # The line is ordered by this moment, so it is read once the locks are held: seats are
     # handed out in lock order, and the waiting list must follow the same order.
     now = now or timezone.now()
+    registration = Registration.objects.filter(event=event, user=user).first()
+    returning = _returning_to(registration, invitation)
     if invitation is not None or not imported:  # organizers' imports need no invitation
-        _raise_first(rules.check_invitation(event=event, invitation=invitation, email=user.email, now=now))
+        _raise_first(
+            rules.check_invitation(
+                event=event, invitation=invitation, email=user.email, now=now, returning=returning
+            )
+        )
     if invitation is not None and invitation.category:
         details = details.replace(category=invitation.category)
     if delegation is not None and delegation.event_id != event.pk:
@@ -271,7 +278,6 @@ def _register(
             "delegation_of_other_edition", _("This delegation belongs to another edition.")
         )
     _enforce_rules(event, user, details, sub_forums, self_service=not imported, now=now)
-    registration = Registration.objects.filter(event=event, user=user).first()
     if registration is not None and registration.status not in (Status.CANCELLED, Status.REJECTED):
         raise RegistrationError("already_registered", _("You are already registered for this edition."))
     if registration is not None and registration.status == Status.REJECTED:
@@ -299,7 +305,7 @@ def _register(
         raise RegistrationError(
             "already_registered", _("You are already registered for this edition.")
         ) from error
-    if invitation is not None:
+    if invitation is not None and not returning:
         _use_invitation(invitation)
     _set_sub_forums(registration, sub_forums, now)
     if registration.holds_seat:
@@ -327,6 +333,16 @@ def _raise_first(violations: list[rules.Violation]) -> None:
     if violations:
         first = violations[0]
         raise RegistrationError(first.code, first.message, first.field, violations)
+
+
+def _returning_to(registration: Registration | None, invitation: Invitation | None) -> bool:
+    """Whether this is a cancelled registration coming back with the invitation it used (no new use)."""
+    return (
+        invitation is not None
+        and registration is not None
+        and registration.status == Status.CANCELLED
+        and registration.invitation_id == invitation.pk
+    )
 
 
 def _use_invitation(invitation: Invitation) -> None:
@@ -791,7 +807,8 @@ def check_in(
         earlier = CheckIn.objects.select_related("checked_in_by").get(
             registration=registration, sub_forum=sub_forum
         )
-        moment = timezone.localtime(earlier.checked_in_at, event.tz).strftime("%Y-%m-%d %H:%M")
+        local = timezone.localtime(earlier.checked_in_at, event.tz).strftime("%Y-%m-%d %H:%M")
+        moment = f"{local} ({zone_label(event.time_zone, earlier.checked_in_at)})"
         who = earlier.checked_in_by.email if earlier.checked_in_by else "?"
         return CheckInOutcome(
             False,

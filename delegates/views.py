@@ -145,9 +145,11 @@ class RegisterView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
 
     @cached_property
     def invitation(self):
-        """The edition's invitation with this code, or None (a code of another edition is unknown here)."""
+        """The edition's invitation with this code, or None (a code of another edition is unknown here).
+
+        Without a code, a delegate registering again comes back with their cancelled registration's."""
         if not self.invitation_code:
-            return None
+            return self.previous.invitation if self.previous is not None else None
         return self.event.invitations.select_related("delegation").filter(code=self.invitation_code).first()
 
     @cached_property
@@ -198,9 +200,18 @@ class RegisterView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
         if self.invitation_code and self.invitation is None:
             return rules.invitation_violation("invitation_unknown")
         violations = rules.check_invitation(
-            event=self.event, invitation=self.invitation, email=self.request.user.email
+            event=self.event,
+            invitation=self.invitation,
+            email=self.request.user.email,
+            returning=self.returning,
         )
         return violations[0] if violations else None
+
+    @property
+    def returning(self) -> bool:
+        """Whether the delegate comes back with the invitation their cancelled registration used."""
+        invitation, previous = self.invitation, self.previous
+        return invitation is not None and previous is not None and previous.invitation_id == invitation.pk
 
     def refused(self):
         """The page that says why registering is refused, and offers nothing else (429 after many guesses)."""

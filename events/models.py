@@ -230,6 +230,13 @@ class Event(models.Model):
         }
 
     @property
+    def edition_label(self) -> str:
+        """The edition's place in the series, short ("8th", "第八", "8-й"), or "sample edition" for a sample one."""
+        if self.is_sample:
+            return gettext("sample edition")
+        return edition_ordinal(self.edition_number)
+
+    @property
     def content_version(self):
         """Changes whenever the edition or anything in it changes (see signals.py); keys caches."""
         return self.updated_at.timestamp()

@@ -70,6 +70,7 @@ def test_a_badge_is_admitted_once_and_the_second_scan_says_when_and_by_whom(clie
     second = scan(client, registration.badge_token)
     assert (second["admitted"], second["code"]) == (False, "already")
     assert staff.email in second["message"] and "Already admitted at" in second["message"]
+    assert f"({event.time_zone}, UTC" in second["message"]  # the time says in which zone it is
     assert second["counts"] == {"admitted": 1, "expected": 2}
     assert CheckIn.objects.count() == 1
     assert AuditEntry.objects.filter(action="checked_in", actor=staff).count() == 1

@@ -290,3 +290,48 @@ def test_refusals_are_in_the_readers_language(client, event, delegate, language,
     assert required in client.get(register_url(), HTTP_ACCEPT_LANGUAGE=language).content.decode()
     page = client.get(register_url(invitation.code), HTTP_ACCEPT_LANGUAGE=language)
     assert used_up in page.content.decode()
+
+
+def test_a_delegate_who_cancelled_registers_again_with_the_same_invitation_without_a_new_use(
+    client, event, delegate
+):
+    delegation = Delegation.objects.create(event=event, name="Kazakhstan", country="KZ")
+    invitation = invite(event, delegation=delegation, category="academia")
+    assert client.post(register_url(), online_post(invitation=invitation.code)).status_code == 302
+    client.post(reverse("delegates:cancel", args=["forum"]), {})
+    me = client.get(reverse("delegates:me")).content.decode()
+    again = re.search(r'href="([^"]+)">Register again<', me).group(1)
+
+    page = client.get(again)  # the link of /me/, without the code
+    assert page.status_code == 200
+    assert f'name="invitation" value="{invitation.code}"' in page.content.decode()
+    response = client.post(again, online_post(invitation=invitation.code))
+
+    assert response.status_code == 302
+    registration = Registration.objects.get(user=delegate)
+    assert registration.status != Registration.Status.CANCELLED
+    assert (registration.invitation, registration.delegation) == (invitation, delegation)
+    invitation.refresh_from_db()
+    assert invitation.uses == 1  # the delegate's one use, not two
+    # Someone else still cannot use the single-use code.
+    with pytest.raises(RegistrationError) as refused:
+        services.submit_registration(
+            event=event,
+            user=ProfileFactory().user,
+            details=registration_data(),
+            sub_forums=[],
+            invitation=invitation,
+        )
+    assert refused.value.code == "invitation_used_up"
+
+
+def test_a_revoked_invitation_does_not_bring_a_cancelled_delegate_back(client, event, delegate):
+    invitation = invite(event)
+    client.post(register_url(), online_post(invitation=invitation.code))
+    client.post(reverse("delegates:cancel", args=["forum"]), {})
+    Invitation.objects.filter(pk=invitation.pk).update(revoked_at=NOW)
+
+    response = client.get(register_url())
+
+    assert response.status_code == 403
+    assert "withdrawn by the organizers" in response.content.decode()

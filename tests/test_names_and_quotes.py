@@ -85,7 +85,12 @@ def test_imported_people_are_greeted_in_their_language_and_script():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("language", "expected"), [("zh-hans", "当前登录用户：王芳。"), ("en", "Signed in as Fang Wang.")]
+    ("language", "expected"),
+    [
+        ("zh-hans", "当前登录用户：王芳女士。"),
+        ("en", "Signed in as Ms Fang Wang."),
+        ("ru", "Вы вошли как госпожа Fang Wang."),
+    ],
 )
 def test_my_page_says_who_is_signed_in_in_the_readers_script(client, language, expected):
     person = ProfileFactory(

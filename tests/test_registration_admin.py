@@ -262,3 +262,30 @@ def test_organizers_make_an_edition_by_invitation_in_its_admin_page(client, even
     assert response.status_code == 302, response.context["adminform"].form.errors
     event.refresh_from_db()
     assert event.access == event.Access.INVITATION
+
+
+@pytest.mark.parametrize(
+    ("language", "sample_label"), [("en", "sample edition"), ("ru", "демо"), ("zh-hans", "示例")]
+)
+def test_the_list_names_a_sample_edition_as_such_and_a_real_one_by_its_place(
+    client, event, language, sample_label
+):
+    real = EventFactory(
+        edition_number=8,
+        registration_opens_at=event.registration_opens_at,
+        registration_closes_at=event.registration_closes_at,
+    )
+    register(real, 1)
+    event.is_sample, event.edition_number = True, 12
+    event.save()
+    register(event, 1)
+    client.force_login(staff_member(ORGANIZERS))
+    client.cookies["django_language"] = language
+
+    page = client.get(reverse("admin:delegates_registration_changelist"))
+
+    editions = sorted(
+        str(page.context["cl"].model_admin.edition(row)) for row in page.context["cl"].result_list
+    )
+    assert editions == sorted([sample_label, {"en": "8th", "ru": "8-й", "zh-hans": "第八"}[language]])
+    assert "12" not in " ".join(editions)

@@ -451,3 +451,15 @@ def test_a_signed_in_delegates_language_choice_is_kept_for_their_emails(client, 
     assert '<html lang="zh-hans">' in client.get("/me/").content.decode()
     client.post("/i18n/setlang/", {"language": "xx", "next": "/me/"})
     assert Profile.objects.get(user=delegate).preferred_language == "zh-hans"
+
+
+def test_the_cancel_page_nests_the_editions_quotes_in_russian(client, event, delegate):
+    client.post(register_url(), in_person_post(event))
+    event.series_name_ru = "форум сотрудничества «Китай — Центральная Азия»"
+    event.save()
+    client.cookies["django_language"] = "ru"
+
+    page = client.get(reverse("delegates:cancel", args=["forum"])).content.decode()
+
+    assert "форум сотрудничества „Китай — Центральная Азия“»" in page
+    assert "»»" not in page

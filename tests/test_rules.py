@@ -4,6 +4,7 @@ coded error and writes nothing; the importer reports the same rules row by row."
 import datetime
 
 import pytest
+from django.utils import translation
 
 from delegates import services
 from delegates.imports import check_rows
@@ -368,3 +369,20 @@ def test_the_importer_reports_overlapping_sessions_in_person_on_its_row(event):
             "(online, sessions at the same time may all be chosen).",
         )
     ]
+
+
+def test_a_refusal_naming_quoted_titles_nests_their_quotes_in_russian(event):
+    women = session(event, "Women", 14, 17, title_ru="Форум по вопросам развития женщин")
+    beidou = session(event, "BeiDou", 16, 18, title_ru="Форум «Китай — Центральная Азия» по БДС")
+    with translation.override("ru"), pytest.raises(services.RegistrationError) as error:
+        services.submit_registration(
+            event=event,
+            user=ProfileFactory().user,
+            details=registration_data(event, mode="in_person"),
+            sub_forums=[women, beidou],
+            now=NOW,
+        )
+    with translation.override("ru"):
+        message = str(error.value.violations[0].message)
+    assert "«Форум „Китай — Центральная Азия“ по БДС»" in message
+    assert "»»" not in message
