@@ -181,9 +181,18 @@ def _is_cyrillic(char: str) -> bool:
     return "\u0400" <= char <= "\u04ff"
 
 
+def random_token() -> str:
+    """192 random bits in URL-safe letters, never starting with "-" or "_": a spreadsheet would read a
+    leading "-" as a formula (the exports then quote it), and people would copy the quote with it."""
+    while True:
+        token = secrets.token_urlsafe(24)
+        if token[0].isalnum():
+            return token
+
+
 def new_badge_token():
     """A random, unguessable badge token (192 bits) that carries no personal data."""
-    return secrets.token_urlsafe(24)
+    return random_token()
 
 
 class RegistrationQuerySet(models.QuerySet):
@@ -343,7 +352,7 @@ class Registration(models.Model):
 
 def new_invitation_code():
     """A random, unguessable invitation code (192 bits)."""
-    return secrets.token_urlsafe(24)
+    return random_token()
 
 
 class Delegation(models.Model):

@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from delegates.models import new_badge_token, new_invitation_code
 from events.models import Event, ordinal
 
 from .factories import EventFactory, ExhibitFactory, SubForumFactory
@@ -136,3 +137,11 @@ def test_travel_window_defaults_to_three_days_either_side():
 )
 def test_ordinal(number, expected):
     assert ordinal(number) == expected
+
+
+def test_invitation_codes_and_badge_tokens_never_start_like_a_spreadsheet_formula():
+    """A leading "-" would be quoted in every export (formula guard) and copied with its quote."""
+    tokens = [make() for make in (new_invitation_code, new_badge_token) for _ in range(2000)]
+
+    assert not [token for token in tokens if not token[0].isalnum()]
+    assert min(len(token) for token in tokens) == 32  # still 192 bits
