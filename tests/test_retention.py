@@ -18,6 +18,7 @@ from django.utils import timezone
 from delegates import invitations, retention, selectors, services
 from delegates.models import AuditEntry, ExportPreset, OutboxMessage, Profile, Registration
 
+from .admin_forms import edition_form
 from .factories import ProfileFactory, SubForumFactory, open_event, registration_data, staff_member
 
 pytestmark = pytest.mark.django_db
@@ -142,6 +143,7 @@ def test_after_both_periods_nothing_personal_is_left_and_the_totals_stay(edition
     text = database_text()
     assert [secret for secret in secrets_of() if secret in text] == []
     assert selectors.dashboard(edition) == totals
+    assert [session.get_decoded().get("_auth_user_id") for session in Session.objects.all()] == []
     registration = edition.registrations.select_related("user__profile").order_by("pk").first()
     assert (
         registration.status,
@@ -257,3 +259,23 @@ def _run_command(*args) -> str:
 def _traces(event) -> int:
     """The copies the purge reported erasing, from its audit entry."""
     return AuditEntry.objects.get(action="personal_data_purged", event=event).data["traces"]
+
+
+def test_organizers_set_the_periods_in_the_admin_and_are_told_in_their_language(client, edition):
+    client.force_login(staff_member("Organizers"))
+    client.cookies["django_language"] = "ru"
+    url = reverse("admin:events_event_change", args=[edition.pk])
+    page = client.get(url).content.decode()
+    assert "Хранение персональных данных" in page
+    data = edition_form(client, edition, passport_retention_days="60", personal_data_retention_days="30")
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "personal_data_retention_days": [
+            "Персональные данные должны храниться не меньше, чем паспортные (60 дн.)."
+        ]
+    }
+    data.update(passport_retention_days="14", personal_data_retention_days="90")
+    assert client.post(url, data).status_code == 302
+    edition.refresh_from_db()
+    assert (edition.passport_retention_days, edition.personal_data_retention_days) == (14, 90)
