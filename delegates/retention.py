@@ -131,7 +131,7 @@ def purge_edition(*, event: Event, now: datetime.datetime) -> EditionPurge:
             needles |= _anonymise_account(user)
         result.accounts = len(accounts)
         result.traces += _forget_accounts(accounts)
-    result.traces += _scrub_traces(event, needles, now)
+    result.traces += _scrub_traces(needles, now)
     if result:
         AuditEntry.objects.create(action="personal_data_purged", event=event, data=result.counts())
     return result
@@ -229,7 +229,7 @@ def _session_keys_of(user_pks: list[int]) -> list[str]:
     ]
 
 
-def _scrub_traces(event: Event, needles: set[str], now: datetime.datetime) -> int:
+def _scrub_traces(needles: set[str], now: datetime.datetime) -> int:
     """Erase the texts (passport numbers, emails, names) wherever copies of them were kept."""
     expired = Session.objects.filter(expire_date__lt=now).delete()[0]
     if not needles:
@@ -240,7 +240,8 @@ def _scrub_traces(event: Event, needles: set[str], now: datetime.datetime) -> in
     return (
         expired
         + _scrub_outbox(pattern)
-        + _scrub_audit(event, pattern)
+        + _scrub_audit(pattern)
+        + _scrub_admin_log(pattern)
         + _scrub_sessions(pattern)
         + _scrub_presets(pattern)
     )
@@ -263,17 +264,33 @@ def _scrub_outbox(pattern: re.Pattern) -> int:
     return changed
 
 
-def _scrub_audit(event: Event, pattern: re.Pattern) -> int:
-    """Audit details that quote the texts keep their shape with the texts erased; the entries stay."""
-    changed = 0
-    entries = AuditEntry.objects.filter(Q(event=event) | Q(registration__event=event) | Q(event__isnull=True))
-    for entry in entries.only("data"):
-        if not pattern.search(json.dumps(entry.data, ensure_ascii=False)):
-            continue
+def _scrub_audit(pattern: re.Pattern) -> int:
+    """Audit details that quote the texts keep their shape with the texts erased; the entries stay.
+
+    Every edition's entries: an account is anonymised with its last edition, and earlier ones may name it."""
+    found = [
+        entry
+        for entry in AuditEntry.objects.only("data").order_by("pk")
+        if pattern.search(json.dumps(entry.data, ensure_ascii=False))
+    ]
+    for entry in found:
         entry.data = _erased(entry.data, pattern)
         entry.save(update_fields=["data"])
-        changed += 1
-    return changed
+    return len(found)
+
+
+def _scrub_admin_log(pattern: re.Pattern) -> int:
+    """The admin's history keeps its lines; titles and messages (an added row's title) lose the texts."""
+    found = [
+        entry
+        for entry in LogEntry.objects.only("object_repr", "change_message").order_by("pk")
+        if pattern.search(entry.object_repr) or pattern.search(entry.change_message)
+    ]
+    for entry in found:
+        entry.object_repr = pattern.sub(ERASED, entry.object_repr)
+        entry.change_message = pattern.sub(ERASED, entry.change_message)
+        entry.save(update_fields=["object_repr", "change_message"])
+    return len(found)
 
 
 def _erased(value, pattern: re.Pattern):
