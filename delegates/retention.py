@@ -103,6 +103,8 @@ def is_anonymised(user: User) -> bool:
 def purge(*, now: datetime.datetime | None = None, dry_run: bool = False) -> list[EditionPurge]:
     """Remove what each edition's retention periods say must go; a dry run counts it and keeps it all."""
     now = now or timezone.now()
+    if not dry_run:  # refused forms and import previews wait in sessions until they expire
+        Session.objects.filter(expire_date__lt=timezone.now()).delete()
     done = []
     for event in Event.objects.order_by("end_on", "pk"):
         if not passports_due(event, now):
@@ -125,13 +127,14 @@ def purge_edition(*, event: Event, now: datetime.datetime) -> EditionPurge:
     needles = set(numbers)
     if personal_data_due(event, now):
         result.registrations = _blank(registrations, TRAVEL_AND_NEEDS_BLANK)
+        needles |= set(event.invitations.exclude(email="").values_list("email", flat=True))
         result.traces += _blank_invitations(event)
         accounts = [user for user in {r.user for r in registrations} if _may_anonymise(user, now)]
         for user in sorted(accounts, key=lambda user: user.pk):
             needles |= _anonymise_account(user)
         result.accounts = len(accounts)
         result.traces += _forget_accounts(accounts)
-    result.traces += _scrub_traces(needles, now)
+    result.traces += _scrub_traces(needles)
     if result:
         AuditEntry.objects.create(action="personal_data_purged", event=event, data=result.counts())
     return result
@@ -229,17 +232,15 @@ def _session_keys_of(user_pks: list[int]) -> list[str]:
     ]
 
 
-def _scrub_traces(needles: set[str], now: datetime.datetime) -> int:
+def _scrub_traces(needles: set[str]) -> int:
     """Erase the texts (passport numbers, emails, names) wherever copies of them were kept."""
-    expired = Session.objects.filter(expire_date__lt=now).delete()[0]
     if not needles:
-        return expired
+        return 0
     pattern = re.compile(
         "|".join(re.escape(needle) for needle in sorted(needles, key=len, reverse=True)), re.I
     )
     return (
-        expired
-        + _scrub_outbox(pattern)
+        _scrub_outbox(pattern)
         + _scrub_audit(pattern)
         + _scrub_admin_log(pattern)
         + _scrub_sessions(pattern)

@@ -150,7 +150,13 @@ def test_after_both_periods_nothing_personal_is_left_and_the_totals_stay(edition
     earlier = open_event(slug="earlier")  # an edition whose audit trail names one of the delegates
     invitations.create_invitations(event=earlier, actor=None, email=PEOPLE[1][0])
     end_edition(earlier, days_ago=500)
+    invitee = "aslan.invitee@example.kg"  # invited, never registered: in the audit trail and the outbox
+    invitations.create_invitations(event=edition, actor=None, email=invitee)
+    OutboxMessage.objects.create(
+        to=invitee, subject="Invitation", body_text="Welcome", message_id="<i@example>"
+    )
     end_edition(edition, days_ago=400)
+    assert invitee in database_text()
     totals = selectors.dashboard(edition)
     seats = list(edition.sub_forums.get().seats.values_list("registration", "state").order_by("pk"))
     done = retention.purge()
@@ -160,7 +166,7 @@ def test_after_both_periods_nothing_personal_is_left_and_the_totals_stay(edition
     ]
     assert [r.passport_number for r in edition.registrations.all()] == ["", "", ""]
     text = database_text()
-    assert [secret for secret in secrets_of() if secret in text] == []
+    assert [secret for secret in [*secrets_of(), invitee] if secret in text] == []
     assert selectors.dashboard(edition) == totals
     assert [session.get_decoded().get("_auth_user_id") for session in Session.objects.all()] == []
     registration = edition.registrations.select_related("user__profile").order_by("pk").first()
