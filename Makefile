@@ -50,12 +50,14 @@ demo: migrate
 	$(DEMO_ENV) $(BIN)/python manage.py load_demo_delegates
 	$(DEMO_ENV) $(BIN)/python manage.py create_demo_accounts
 
-# The background worker (outbox delivery) and the outbox sweep (retries) run beside the server.
+# The background worker (outbox delivery), the outbox sweep (retries) and the daily purge of personal
+# data past its editions' retention periods run beside the server.
 run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (organizers: http://$(HOST):$(PORT)/admin/; Ctrl+C stops)"
 	@$(DEMO_ENV) bash -c '$(BIN)/python manage.py db_worker --queue-name "*" & worker=$$!; \
 	  $(BIN)/python manage.py deliver_outbox --every 60 & sweep=$$!; \
-	  trap "kill $$worker $$sweep 2>/dev/null" EXIT; \
+	  $(BIN)/python manage.py purge_personal_data --every 86400 & purge=$$!; \
+	  trap "kill $$worker $$sweep $$purge 2>/dev/null" EXIT; \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT)'
 
 lint: venv

@@ -175,6 +175,15 @@ class EventAdmin(SafeInputAdminMixin, EditionTimeZoneMixin, TranslationAdmin):
             },
         ),
         (
+            _("Retention of personal data"),
+            {
+                "fields": ["passport_retention_days", "personal_data_retention_days"],
+                "description": _(
+                    "Counted from the edition's last day; the daily purge then blanks or anonymises the data."
+                ),
+            },
+        ),
+        (
             _("Contacts"),
             {
                 "fields": [

@@ -172,6 +172,16 @@ class Event(models.Model):
     organizations = models.ManyToManyField(
         Organization, through="EventRole", related_name="events", verbose_name=_("hosts and organisers")
     )
+    passport_retention_days = models.PositiveSmallIntegerField(
+        _("passport data kept: days after the last day"),
+        default=30,
+        help_text=_("Passport numbers, nationalities, birth and expiry dates are then blanked."),
+    )
+    personal_data_retention_days = models.PositiveSmallIntegerField(
+        _("personal data kept: days after the last day"),
+        default=365,
+        help_text=_("Every registration's personal data is then anonymised; the totals stay."),
+    )
     contact_email = models.EmailField(_("contact email"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     media_contact_name = models.CharField(_("media contact"), max_length=200, blank=True)
@@ -207,6 +217,10 @@ class Event(models.Model):
                 condition=Q(online_capacity__isnull=True) | Q(online_capacity__gte=0),
                 name="event_online_capacity_not_negative",
             ),
+            models.CheckConstraint(
+                condition=Q(personal_data_retention_days__gte=models.F("passport_retention_days")),
+                name="event_personal_data_kept_as_long_as_passports",
+            ),
         ]
 
     def __str__(self):
@@ -214,6 +228,20 @@ class Event(models.Model):
 
     def get_absolute_url(self):
         return reverse("events:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        """Personal data is not kept for less time than the passport data it includes."""
+        super().clean()
+        passport, personal = self.passport_retention_days, self.personal_data_retention_days
+        if passport is not None and personal is not None and personal < passport:
+            raise ValidationError(
+                {
+                    "personal_data_retention_days": _(
+                        "Keep personal data at least as long as passport data (%(days)d days)."
+                    )
+                    % {"days": passport}
+                }
+            )
 
     @property
     def title(self):

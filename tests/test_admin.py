@@ -321,6 +321,8 @@ def _event_change_data(event, sub_forum):
         "online_capacity": "",
         "travel_days_before": "3",
         "travel_days_after": "3",
+        "passport_retention_days": "30",
+        "personal_data_retention_days": "365",
         "contact_email": "",
         "contact_phone": "",
         "media_contact_name": "",
