@@ -36,6 +36,7 @@ if not SECRET_KEY:
 # Passport data is encrypted at rest with these Fernet keys (comma-separated): the first encrypts,
 # every one decrypts, so a new key goes first and `manage.py rotate_data_key` moves the rows onto it.
 FORUM_DATA_KEYS = env.list("FORUM_DATA_KEYS", default=[])
+FORUM_DATA_KEYS_GIVEN = bool(FORUM_DATA_KEYS)  # `check --deploy` says so when it is not
 if not FORUM_DATA_KEYS:
     if DEBUG:
         FORUM_DATA_KEYS = ["Zm9ydW0tc2l0ZS1kZXZlbG9wbWVudC1vbmx5LWtleSE="]  # DEBUG only, never for real data

@@ -7,6 +7,9 @@ import datetime
 import importlib
 import io
 import json
+import os
+import subprocess
+import sys
 
 import openpyxl
 import pytest
@@ -22,7 +25,7 @@ from delegates.models import Registration
 from delegates.roles import ORGANIZERS
 
 from .factories import ProfileFactory, RegistrationFactory, open_event, staff_member
-from .test_settings import read_settings
+from .test_settings import PRODUCTION, ROOT, read_settings
 
 pytestmark = pytest.mark.django_db
 OLD_KEY = Fernet.generate_key().decode()
@@ -197,3 +200,24 @@ def test_production_refuses_to_start_without_a_data_key_and_explains():
     assert wrong.returncode != 0
     assert "FORUM_DATA_KEYS: key 2 is not a Fernet key" in wrong.stderr and "not-a-key" not in wrong.stderr
     assert debugging.returncode == 0 and debugging.stdout.strip() == "1"
+
+
+def test_check_deploy_fails_without_a_data_key():
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_", "FORUM_", "SMTP_", "CACHE_"))
+    }
+    production = {key: value for key, value in PRODUCTION.items() if key != "FORUM_DATA_KEYS"}
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env={**clean, **production, "DJANGO_SETTINGS_MODULE": "forum_site.settings"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "delegates.E001" in result.stderr and "FORUM_DATA_KEYS is not set" in result.stderr
