@@ -20,6 +20,10 @@ def _rewrite(schema_editor, change) -> None:
                 new = change(str(value))
                 if new != value:
                     cursor.execute(f"UPDATE {table} SET {quote(column)} = %s WHERE id = %s", [new, pk])  # noqa: S608
+        if schema_editor.connection.vendor == "postgresql":
+            # Check the deferred foreign keys of the updated rows now: PostgreSQL alters no table that
+            # still has such checks pending (the reverse alters the columns right after this).
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def _encrypted(value: str) -> str:
