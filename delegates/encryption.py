@@ -12,8 +12,9 @@ import functools
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.db import models
+from django.db.models.lookups import Exact
 
 
 class UndecryptableData(ImproperlyConfigured):
@@ -62,7 +63,35 @@ def rotate(token: str) -> str:
         raise
 
 
-class EncryptedCharField(models.CharField):
+class BlankExact(Exact):
+    """`field=""` or `field=None`: the only value a query can find in an encrypted column."""
+
+    def get_prep_lookup(self):
+        if self.rhs not in ("", None):
+            raise FieldError(
+                f"{self.lhs.target.name} is encrypted: a query can only ask whether it is blank."
+            )
+        return super().get_prep_lookup()
+
+
+class EncryptedLookups:
+    """Lookups an encrypted column answers: blank (exact "" / None) and isnull; anything else is an error
+    rather than a query that silently finds nothing (each token is random)."""
+
+    def get_lookup(self, lookup_name):
+        if lookup_name == "exact":
+            return BlankExact
+        if lookup_name == "isnull":
+            return super().get_lookup(lookup_name)
+        raise FieldError(
+            f"{self.name} is encrypted: a query can only ask whether it is blank, not {lookup_name!r}."
+        )
+
+    def get_transform(self, lookup_name):
+        raise FieldError(f"{self.name} is encrypted: a query cannot use {lookup_name!r} on it.")
+
+
+class EncryptedCharField(EncryptedLookups, models.CharField):
     """A short text (max_length counts its plain characters) stored as a token in a text column."""
 
     def get_internal_type(self):
@@ -77,7 +106,7 @@ class EncryptedCharField(models.CharField):
         return encrypt(value) if value is not None else value
 
 
-class EncryptedDateField(models.DateField):
+class EncryptedDateField(EncryptedLookups, models.DateField):
     """A date stored as the token of its ISO form in a text column (NULL when there is none)."""
 
     def get_internal_type(self):

@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 from cryptography.fernet import Fernet
 from django.contrib.sessions.models import Session
+from django.core.exceptions import FieldError
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
@@ -88,6 +89,17 @@ def test_blank_passport_data_stays_blank_and_is_found_without_decrypting():
         "",
         None,
     )
+
+
+def test_a_query_by_an_encrypted_value_is_an_error_not_an_empty_answer():
+    with_passport(open_event())
+
+    for query in ({"passport_number": "N1234567"}, {"passport_number__icontains": "123"}):
+        with pytest.raises(FieldError, match="passport_number is encrypted"):
+            list(Registration.objects.filter(**query))
+    with pytest.raises(FieldError, match="passport_birth_date is encrypted"):
+        list(Registration.objects.filter(passport_birth_date__year=1980))
+    assert Registration.objects.exclude(passport_number="").count() == 1
 
 
 def test_rotation_re_encrypts_every_value_with_the_new_key():
