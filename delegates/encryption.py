@@ -52,17 +52,6 @@ def decrypt(token: str) -> str:
         ) from None
 
 
-def rotate(token: str) -> str:
-    """The same text encrypted with the first key ("" stays "")."""
-    if not token:
-        return ""
-    try:
-        return fernet().rotate(token.encode()).decode()
-    except InvalidToken:
-        decrypt(token)  # raises the clear error
-        raise
-
-
 class BlankExact(Exact):
     """`field=""` or `field=None`: the only value a query can find in an encrypted column."""
 

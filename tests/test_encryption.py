@@ -16,16 +16,18 @@ import pytest
 from cryptography.fernet import Fernet
 from django.contrib.sessions.models import Session
 from django.core.exceptions import FieldError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 
 from delegates import encryption
+from delegates.imports import EXAMPLE, HEADER
 from delegates.models import Registration
 from delegates.roles import ORGANIZERS
 
-from .factories import ProfileFactory, RegistrationFactory, open_event, staff_member
+from .factories import ProfileFactory, RegistrationFactory, SubForumFactory, open_event, staff_member
 from .test_settings import PRODUCTION, ROOT, read_settings
 
 pytestmark = pytest.mark.django_db
@@ -233,3 +235,32 @@ def test_check_deploy_fails_without_a_data_key():
 
     assert result.returncode != 0
     assert "delegates.E001" in result.stderr and "FORUM_DATA_KEYS is not set" in result.stderr
+
+
+def test_an_import_preview_keeps_its_rows_encrypted_in_the_session_until_confirmed(client):
+    event = open_event()
+    SubForumFactory(event=event, slug="beidou-cooperation")
+    SubForumFactory(event=event, slug="green-development")
+    client.force_login(staff_member(ORGANIZERS))
+    expires = event.end_on + datetime.timedelta(days=400)
+    row = dict(zip(HEADER, EXAMPLE, strict=True)) | {
+        "passport_number": "N99887766",
+        "passport_nationality": "KZ",
+        "passport_birth_date": "1980-05-04",
+        "passport_expires_on": f"{expires:%Y-%m-%d}",
+    }
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=HEADER)
+    writer.writeheader()
+    writer.writerow(row)
+    url = reverse("staff:import", args=[event.slug])
+
+    client.post(
+        url, {"file": SimpleUploadedFile("list.csv", buffer.getvalue().encode(), content_type="text/csv")}
+    )
+
+    stored = json.dumps([session.get_decoded() for session in Session.objects.all()])
+    assert "N99887766" not in stored and "1980-05-04" not in stored and "example.delegate@" not in stored
+    client.post(url, {"confirm": "1"})
+    registration = Registration.objects.get()
+    assert (registration.passport_number, registration.passport_birth_date) == ("N99887766", BIRTH)
