@@ -36,6 +36,7 @@ def bench_env(db_name: str, *, dummy_tasks: bool = False) -> dict[str, str]:
         {
             "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{db_name}",
             "DJANGO_SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789",
+            "FORUM_DATA_KEYS": "YmVuY2gtb25seS1wYXNzcG9ydC1kYXRhLWtleS0zMmI=",
             "DJANGO_DEBUG": "false",
             "FORUM_MAIL_CONSOLE": "true",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",

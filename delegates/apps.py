@@ -12,6 +12,7 @@ class DelegatesConfig(AppConfig):
 
         from events.services import event_cloned
 
+        from . import checks  # noqa: F401 (registers the system checks)
         from .adapters import verify_address_on_password_reset
         from .invitations import copy_delegations
         from .middleware import note_sign_in

@@ -9,8 +9,9 @@ all written as strings.
 Two builders make the same rows behind one interface (`RowSource`): `RowBuilder` in Python from
 `values_list(...).iterator()` in batches of 2,000 (one more query per batch for the sub-forum seats
 and check-ins), so memory does not grow with the list; `SqlRows` in PostgreSQL, whose CSV comes
-straight out of COPY. `export_response` records the export and sends the file; the staff pages and
-the admin's export actions both answer with it."""
+straight out of COPY (but for the encrypted passport columns, which their fields decrypt in Python,
+so a list that shows them is written by Python). `export_response` records the export and sends the
+file; the staff pages and the admin's export actions both answer with it."""
 
 import csv
 import datetime
@@ -39,6 +40,7 @@ from events.models import AttendanceMode, Event, Honorific
 from events.translation import localized
 
 from . import services
+from .encryption import EncryptedCharField, EncryptedDateField
 from .models import CheckIn, Registration, SubForumSeat, User
 
 BATCH = 2000
@@ -90,6 +92,13 @@ class Column:
     width: int = 18
     choices: tuple[tuple[str, Any], ...] = ()
     passport: bool = False
+
+    @property
+    def encrypted(self) -> bool:
+        """Whether the database holds this column's values encrypted (readable only in Python)."""
+        if self.field is None or "__" in self.field:
+            return False
+        return isinstance(Registration._meta.get_field(self.field), (EncryptedCharField, EncryptedDateField))
 
 
 COLUMNS = [
@@ -410,19 +419,36 @@ class SqlRows(RowSource):
         countries_used = self._countries_used()
         cells = {}
         for index, column in enumerate(self.columns):
+            if column.encrypted:  # the token, decrypted by its field as rows are read (see `rows`)
+                cells[f"c{index}"] = F(column.field)
+                continue
             cell = Coalesce(self._expression(column, countries_used), Value(""), output_field=CharField())
             cells[f"c{index}"] = CsvGuard(cell) if guard and column.kind.is_typed else cell
         return self.queryset.annotate(**cells).values_list(*cells)
 
-    def rows(self) -> Iterator[tuple[str, ...]]:
+    def rows(self) -> Iterator[Sequence[str]]:
         """Display rows without the formula guard (for XLSX, whose cells are text anyway)."""
-        return self.queryset_of_strings(guard=False).iterator(chunk_size=BATCH)
+        rows = self.queryset_of_strings(guard=False).iterator(chunk_size=BATCH)
+        encrypted = [index for index, column in enumerate(self.columns) if column.encrypted]
+        return (self._decrypted(row, encrypted) for row in rows) if encrypted else rows
+
+    @staticmethod
+    def _decrypted(row: tuple, encrypted: list[int]) -> list[str]:
+        """The row with its decrypted values (a str, a date or None) shown as RowBuilder shows them."""
+        cells = list(row)
+        for index in encrypted:
+            value = cells[index]
+            cells[index] = value.isoformat() if isinstance(value, datetime.date) else (value or "")
+        return cells
 
     def csv_chunks(self) -> Iterator[bytes]:
         """BOM and header from Python, then the rows straight from COPY.
 
         The statement is built now, before the response starts: a list that cannot match anything
-        (queryset.none()) has no SQL, and finding that out after the header would cut the file."""
+        (queryset.none()) has no SQL, and finding that out after the header would cut the file. A list
+        with encrypted columns, which only Python can read, is written and guarded in Python instead."""
+        if any(column.encrypted for column in self.columns):
+            return super().csv_chunks()
         header = csv_header(self.columns).encode()
         try:
             sql, params = self.queryset_of_strings(guard=True).query.sql_with_params()

@@ -13,6 +13,7 @@ the delegations the file names but the edition lacks, which confirming creates."
 
 import csv
 import io
+import json
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from events.inputs import ascii_int
 from events.models import AttendanceMode, Event
 from events.text import PlainTextFormMixin
 
-from . import notifications, services
+from . import encryption, notifications, services
 from .forms import latin_name
 from .models import AuditEntry, Delegation, Honorific, Profile, Registration, User
 from .rules import RegistrationDetails, RegistrationError, check
@@ -380,6 +381,23 @@ def _xlsx_table(upload) -> list[list[str]]:
         raise
     except Exception as error:  # any broken or disguised file
         raise ImportFileError(_("This is not an XLSX file we can read.")) from error
+
+
+def stashed(rows: list[dict]) -> str:
+    """The previewed rows as kept in the session (stored in clear) until confirmed: encrypted, since
+    they hold passport numbers, birth dates, names and addresses."""
+    return encryption.encrypt(json.dumps(rows))
+
+
+def unstashed(token: str) -> list[dict] | None:
+    """The previewed rows back from the session; None when they cannot be read (the key changed, or a
+    preview kept before they were encrypted)."""
+    if not isinstance(token, str):
+        return None
+    try:
+        return json.loads(encryption.decrypt(token))
+    except encryption.UndecryptableData:
+        return None
 
 
 def read_table(upload) -> list[dict]:

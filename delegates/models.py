@@ -16,6 +16,8 @@ from phonenumber_field.modelfields import PhoneNumberField
 from events.inputs import without_nul
 from events.models import AttendanceMode, Event, Honorific, SubForum
 
+from .encryption import EncryptedCharField, EncryptedDateField
+
 
 class UserManager(DjangoUserManager):
     """Creates accounts keyed by email; there is no username."""
@@ -279,9 +281,11 @@ class Registration(models.Model):
     dietary_needs = models.CharField(_("dietary needs"), max_length=300, blank=True)
     accessibility_needs = models.CharField(_("accessibility needs"), max_length=300, blank=True)
     wants_visa_letter = models.BooleanField(_("visa invitation letter requested"), default=False)
-    passport_number = models.CharField(_("passport number"), max_length=30, blank=True)
+    # Number and birth date encrypted at rest (delegates/encryption.py). Nationality and expiry stay
+    # plain: neither tells who the holder is, and both can still be filtered, counted and compared in SQL.
+    passport_number = EncryptedCharField(_("passport number"), max_length=30, blank=True)
     passport_nationality = CountryField(_("nationality"), blank=True)
-    passport_birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    passport_birth_date = EncryptedDateField(_("date of birth"), null=True, blank=True)
     passport_expires_on = models.DateField(_("passport expiry"), null=True, blank=True)
     consent_version = models.CharField(
         _("privacy notice version accepted"),

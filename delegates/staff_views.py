@@ -437,7 +437,7 @@ class ImportView(StaffView):
         create = "create_delegations" in request.POST
         request.session[IMPORT_SESSION_KEY] = {
             "event": self.event.pk,
-            "rows": raw_rows,
+            "rows": imports.stashed(raw_rows),
             "create_delegations": create,
         }
         rows = imports.check_rows(self.event, raw_rows, create_delegations=create)
@@ -446,12 +446,13 @@ class ImportView(StaffView):
     def confirm(self, request):
         """Import the previewed rows that were not dropped; nothing at all if one has errors."""
         stored = request.session.get(IMPORT_SESSION_KEY)
-        if not stored or stored["event"] != self.event.pk:
+        raw_rows = imports.unstashed(stored["rows"]) if stored else None
+        if raw_rows is None or stored["event"] != self.event.pk:
             messages.error(request, _("Upload the file again: the preview has expired."))
             return redirect("staff:import", self.event.slug)
         dropped = {ascii_int(number) for number in request.POST.getlist("drop")} - {None}
         create = stored.get("create_delegations", False)
-        checked = imports.check_rows(self.event, stored["rows"], create_delegations=create)
+        checked = imports.check_rows(self.event, raw_rows, create_delegations=create)
         rows = [row for row in checked if row.number not in dropped]
         try:
             done = imports.import_rows(event=self.event, rows=rows, actor=request.user)

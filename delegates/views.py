@@ -23,7 +23,7 @@ from django.views.generic import FormView, TemplateView
 from events.selectors import public_event
 from events.timezones import respond_in_time_zone, zone_label
 
-from . import invitations, permissions, rules, selectors, services
+from . import encryption, invitations, permissions, rules, selectors, services
 from .badges import badge_pdf
 from .forms import PRIVACY_NOTICE_VERSION, CancelForm, ConsentForm, ProfileForm, RegistrationForm
 from .locks import BusyMiddleware
@@ -88,6 +88,19 @@ class ProfileView(LoginRequiredMixin, FormView):
 INVITATION_GUESSES = 20
 INVITATION_GUESSES_PER_ADDRESS = 200
 INVITATION_GUESS_WINDOW_SECONDS = 600
+# A refused registration form waits in the session (stored in clear) for one redirect: these typed
+# values wait there encrypted, as in the registrations table.
+SENT_BACK_ENCRYPTED = ("passport_number", "passport_birth_date")
+
+
+def sent_back_values(name: str, values: list[str]) -> list[str]:
+    """A refused form's values as typed, decrypted where they were kept encrypted (unreadable: blank)."""
+    if name not in SENT_BACK_ENCRYPTED:
+        return values
+    try:
+        return [encryption.decrypt(value) for value in values]
+    except encryption.UndecryptableData:  # the key changed in between: typed again
+        return []
 
 
 def _guess_limits(request) -> list[tuple[str, int]]:
@@ -305,6 +318,9 @@ class RegisterView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
             for name in form.data
             if name not in ("csrfmiddlewaretoken", "version")
         }
+        for name in SENT_BACK_ENCRYPTED:  # the session is stored in clear: passport data goes there encrypted
+            if name in data:
+                data[name] = [encryption.encrypt(value) for value in data[name]]
         self.request.session[self.sent_back_key] = {
             "data": data,
             "violations": [
@@ -350,7 +366,7 @@ class RegisterView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
         if self.sent_back is not None:
             data = QueryDict(mutable=True)
             for name, values in self.sent_back["data"].items():
-                data.setlist(name, values)
+                data.setlist(name, sent_back_values(name, values))
             kwargs["data"] = data
         return kwargs
 

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import environ
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +32,28 @@ if not SECRET_KEY:
         SECRET_KEY = secrets.token_urlsafe(50)
     else:
         raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (or DJANGO_DEBUG=true for local development).")
+
+# Passport data is encrypted at rest with these Fernet keys (comma-separated): the first encrypts,
+# every one decrypts, so a new key goes first and `manage.py rotate_data_key` moves the rows onto it.
+FORUM_DATA_KEYS = env.list("FORUM_DATA_KEYS", default=[])
+FORUM_DATA_KEYS_GIVEN = bool(FORUM_DATA_KEYS)  # `check --deploy` says so when it is not
+if not FORUM_DATA_KEYS:
+    if DEBUG:
+        FORUM_DATA_KEYS = ["Zm9ydW0tc2l0ZS1kZXZlbG9wbWVudC1vbmx5LWtleSE="]  # DEBUG only, never for real data
+    elif OFFLINE_COMMAND:
+        FORUM_DATA_KEYS = [Fernet.generate_key().decode()]  # reads and writes no passport
+    else:
+        raise ImproperlyConfigured(
+            "Set FORUM_DATA_KEYS to one or more Fernet keys (comma-separated) to encrypt passport data; "
+            "make one with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+        )
+for _index, _key in enumerate(FORUM_DATA_KEYS, start=1):
+    try:
+        Fernet(_key)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"FORUM_DATA_KEYS: key {_index} is not a Fernet key (32 url-safe base64-encoded bytes)."
+        ) from None
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])

@@ -3,6 +3,7 @@
 import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-secret")
+os.environ.setdefault("FORUM_DATA_KEYS", "dGVzdHMtb25seS1wYXNzcG9ydC1kYXRhLWtleS0zMmI=")  # not secret
 os.environ.setdefault("FORUM_MAIL_CONSOLE", "true")  # Django's test runner swaps in locmem anyway
 # Tests render pages without running collectstatic first.
 os.environ.setdefault("DJANGO_STATICFILES_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage")

@@ -121,6 +121,7 @@ def gunicorn(tmp_path):
         "DJANGO_SETTINGS_MODULE": "forum_site.settings",
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": "gunicorn-test-only-" + "k" * 50,
+        "FORUM_DATA_KEYS": "Z3VuaWNvcm4tdGVzdC1vbmx5LWRhdGEta2V5LTMyYnk=",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "FORUM_MAIL_CONSOLE": "true",

@@ -6,10 +6,13 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# A Fernet key for the settings that production requires (tests only, not secret).
+DATA_KEY = "dGVzdHMtb25seS1wYXNzcG9ydC1kYXRhLWtleS0zMmI="
 
 
 def read_settings(env, expression):
-    """Import the real settings in a fresh interpreter with `env` and print `expression`."""
+    """Import the real settings in a fresh interpreter with `env` (and a data key unless it says
+    otherwise) and print `expression`."""
     clean = {
         key: value
         for key, value in os.environ.items()
@@ -18,7 +21,7 @@ def read_settings(env, expression):
     return subprocess.run(
         [sys.executable, "-c", f"from forum_site import settings as s; print({expression})"],
         cwd=ROOT,
-        env={**clean, **env},
+        env={**clean, "FORUM_DATA_KEYS": DATA_KEY, **env},
         capture_output=True,
         text=True,
         check=False,
@@ -117,6 +120,7 @@ def test_the_demo_turns_two_factor_off():
 # The README's production environment (its "Deploying" section), with throw-away values.
 PRODUCTION = {
     "DJANGO_SECRET_KEY": "production-like-secret-" + "q7Zr-" * 10,
+    "FORUM_DATA_KEYS": DATA_KEY,
     "DATABASE_URL": "postgres://forum:pw@db.internal:5432/forum",
     "CACHE_URL": "redis://127.0.0.1:6379/1",
     "DJANGO_ALLOWED_HOSTS": "forum.example.org",
