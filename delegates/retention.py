@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from events.models import Event
 
+from . import drafts
 from .models import AuditEntry, ExportPreset, OutboxMessage, Profile, Registration, User
 
 ERASED = "[erased]"
@@ -124,6 +125,7 @@ def purge_edition(*, event: Event, now: datetime.datetime) -> EditionPurge:
     registrations = list(event.registrations.select_related("user").order_by("pk"))
     numbers = [registration.passport_number for registration in registrations if registration.passport_number]
     result.passports = _blank(registrations, PASSPORT_BLANK)
+    result.traces += _drop_drafts(event)
     needles = set(numbers)
     if personal_data_due(event, now):
         result.registrations = _blank(registrations, TRAVEL_AND_NEEDS_BLANK)
@@ -317,6 +319,21 @@ def _scrub_sessions(pattern: re.Pattern) -> int:
         }
         if kept != data:
             store = Session.get_session_store_class()()
+            Session.objects.filter(pk=session.pk).update(session_data=store.encode(kept))
+            changed += 1
+    return changed
+
+
+def _drop_drafts(event: Event) -> int:
+    """Drop the edition's drafts (refused forms, import previews) from every session: they hold typed
+    passport data, encrypted, which a text search cannot recognise."""
+    changed = 0
+    for session in Session.objects.all():
+        data = session.get_decoded()
+        drop = drafts.of_edition(data, event.pk)
+        if drop:
+            store = Session.get_session_store_class()()
+            kept = {key: value for key, value in data.items() if key not in drop}
             Session.objects.filter(pk=session.pk).update(session_data=store.encode(kept))
             changed += 1
     return changed

@@ -22,7 +22,7 @@ from django.views.generic import TemplateView
 from events.inputs import ascii_int, has_control_characters
 from events.models import Event, SubForum
 
-from . import exports, imports, protocol, services
+from . import drafts, exports, imports, protocol, services
 from .badges import badge_pdf
 from .filters import RegistrationFilter, filtered_registrations
 from .forms import ImportUploadForm
@@ -407,7 +407,7 @@ def protocol_file(request, event_slug: str, file_format: str):
     )
 
 
-IMPORT_SESSION_KEY = "delegates:import"
+IMPORT_SESSION_KEY = drafts.IMPORT_PREVIEW
 
 
 class ImportView(StaffView):

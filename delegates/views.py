@@ -23,7 +23,7 @@ from django.views.generic import FormView, TemplateView
 from events.selectors import public_event
 from events.timezones import respond_in_time_zone, zone_label
 
-from . import encryption, invitations, permissions, rules, selectors, services
+from . import drafts, encryption, invitations, permissions, rules, selectors, services
 from .badges import badge_pdf
 from .forms import PRIVACY_NOTICE_VERSION, CancelForm, ConsentForm, ProfileForm, RegistrationForm
 from .locks import BusyMiddleware
@@ -293,7 +293,7 @@ class RegisterView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
     @property
     def sent_back_key(self) -> str:
         """Where the session keeps a refused form of this edition until the form is shown again."""
-        return f"registration-form:{self.event.pk}"
+        return drafts.registration_form(self.event.pk)
 
     def get(self, request, *args, **kwargs):
         if not self.event.is_registration_open():
