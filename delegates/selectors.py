@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from events.models import AttendanceMode, Event
 
-from .models import CheckIn, Registration, SubForumSeat, User
+from .models import CheckIn, Registration, SubForumSeat, User, VisaLetter
 from .protocol import ordered_delegations
 
 
@@ -79,9 +79,13 @@ def with_positions(registrations: QuerySet) -> list[Registration]:
 
 
 def my_registrations(user: User) -> list[Registration]:
-    """A delegate's registrations with editions, seats and waiting-list positions, in 2 queries."""
+    """A delegate's registrations with editions, seats, waiting-list positions and valid visa letters,
+    in 3 queries."""
+    valid_letters = VisaLetter.objects.filter(status__in=VisaLetter.VALID)
     return with_positions(
-        user.registrations.select_related("event", "delegation").order_by("-event__start_on", "-pk")
+        user.registrations.select_related("event", "delegation")
+        .prefetch_related(Prefetch("visa_letters", queryset=valid_letters, to_attr="valid_letters"))
+        .order_by("-event__start_on", "-pk")
     )
 
 
