@@ -282,3 +282,21 @@ def test_letter_text_is_escaped_not_interpreted(event):
     letter = letters.issue_letter(registration=approved(event, given_name_latin="<i>Ann</i>"), actor=None)
 
     assert "<b><i>Ann</i> Delegate</b> & co" in pdf_text(letters.letter_pdf(letter))
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_my_registrations_with_letters_queries_are_constant(client, django_assert_num_queries, count):
+    user = ProfileFactory().user
+    for number in range(count):
+        event = open_event(slug=f"forum-{number}")
+        LetterTemplateFactory(event=event)
+        registration = approved(event)
+        registration.user = user
+        registration.save()
+        letters.issue_letter(registration=registration, actor=None)
+    client.force_login(user)
+
+    with django_assert_num_queries(7):
+        page = client.get(reverse("delegates:me")).content.decode()
+
+    assert page.count("Download your visa letter (PDF)") == count
