@@ -127,6 +127,7 @@ class VisaLetterAdmin(SafeInputAdminMixin, admin.ModelAdmin):
         "reissue_in_english",
         "reissue_in_chinese",
         "reissue_in_russian",
+        "send_selected",
         "revoke_selected",
     ]
 
@@ -190,6 +191,22 @@ class VisaLetterAdmin(SafeInputAdminMixin, admin.ModelAdmin):
     @admin.action(description=_("Reissue the selected letters in Russian"), permissions=["change"])
     def reissue_in_russian(self, request, queryset):
         issue_for(self, request, _valid_registrations(queryset), language="ru")
+
+    @admin.action(description=_("Email the selected letters to their holders"), permissions=["change"])
+    def send_selected(self, request, queryset):
+        sent = 0
+        for letter in queryset.select_related("registration__user"):
+            try:
+                letters.send_letter(letter=letter, actor=request.user)
+                sent += 1
+            except RegistrationError as error:
+                self.message_user(request, f"{letter.reference}: {error.message}", messages.WARNING)
+        if sent:
+            self.message_user(
+                request,
+                ngettext("%(count)d letter emailed.", "%(count)d letters emailed.", sent) % {"count": sent},
+                messages.SUCCESS,
+            )
 
     @admin.action(description=_("Revoke the selected letters"), permissions=["change"])
     def revoke_selected(self, request, queryset):

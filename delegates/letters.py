@@ -24,8 +24,10 @@ from django_countries import countries
 from weasyprint import HTML
 
 from events.models import AttendanceMode, Event
+from events.typography import nest_quotes
 
 from .models import AuditEntry, LetterTemplate, Registration, User, VisaLetter
+from .outbox import queue_email
 from .rules import RegistrationError
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -133,6 +135,36 @@ def revoke_letter(*, letter: VisaLetter, actor: User | None) -> VisaLetter:
     return letter
 
 
+@transaction.atomic
+def send_letter(*, letter: VisaLetter, actor: User | None) -> VisaLetter:
+    """Email the holder, in the letter's language, that their letter is ready, with the link to download
+    it from their page (the PDF holds passport data: it is not kept in the outbox); mark it sent."""
+    letter = (
+        VisaLetter.objects.select_for_update()
+        .select_related("registration__event", "registration__user")
+        .get(pk=letter.pk)
+    )
+    if not letter.is_valid:
+        raise RegistrationError("letter_revoked", gettext("A revoked letter cannot be sent."))
+    registration = letter.registration
+    queue_email(
+        to=registration.user.email,
+        template="visa_letter",
+        context={
+            "event": registration.event,
+            "profile": registration.user.profile,
+            "letter": letter,
+            "link": settings.FORUM_SITE_URL + reverse("delegates:my_letter", args=[letter.reference]),
+        },
+        language=letter.language,
+        kind="visa_letter",
+    )
+    letter.status, letter.sent_at = VisaLetter.Status.SENT, timezone.now()
+    letter.save(update_fields=["status", "sent_at"])
+    _audit("visa_letter_sent", letter, actor)
+    return letter
+
+
 def record_letter_read(*, letter: VisaLetter, actor: User | None, how: str) -> None:
     """A letter was downloaded (by its holder or an organizer) or its verification page was read."""
     _audit(f"visa_letter_{how}", letter, actor if actor and actor.is_authenticated else None)
@@ -195,9 +227,9 @@ def _data_uri(image) -> str:
 def _pdf(template: LetterTemplate, registration, reference: str, issued_on, qr_target: str) -> bytes:
     """Draw one letter as an A4 PDF in the active language."""
     event = template.event
-    text = fill(
-        template.body_in(translation.get_language()), _values(registration, event, reference, issued_on)
-    )
+    values = _values(registration, event, reference, issued_on)
+    # A title quoted by the purpose may hold quotes itself: «…„…“», not «…«…»».
+    text = nest_quotes(fill(template.body_in(translation.get_language()), values))
     html = render_to_string(
         "letters/letter.html",
         {

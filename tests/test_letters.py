@@ -300,3 +300,44 @@ def test_my_registrations_with_letters_queries_are_constant(client, django_asser
         page = client.get(reverse("delegates:me")).content.decode()
 
     assert page.count("Download your visa letter (PDF)") == count
+
+
+def test_organizer_emails_letters_in_the_delegates_language_and_a_revoked_one_is_not_sent(
+    client, event, mailoutbox, django_capture_on_commit_callbacks
+):
+    registration = approved(event, preferred_language="ru")
+    revoked = letters.issue_letter(registration=registration, actor=None)
+    letter = letters.issue_letter(registration=registration, actor=None)
+    client.force_login(staff_member(ORGANIZERS))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:delegates_visaletter_changelist"),
+            {"action": "send_selected", "_selected_action": [letter.pk, revoked.pk]},
+            follow=True,
+        )
+
+    letter.refresh_from_db()
+    assert (letter.status, letter.sent_at is not None) == ("sent", True)
+    assert f"{revoked.reference}: A revoked letter cannot be sent." in response.content.decode()
+    emails = [message for message in mailoutbox if "/me/letters/" in message.body]
+    assert [message.to for message in emails] == [[registration.user.email]]
+    assert emails[0].subject.startswith("Ваше визовое приглашение")
+    assert f"{settings.FORUM_SITE_URL}/me/letters/{letter.reference}/" in emails[0].body
+    assert PASSPORT not in emails[0].body and PASSPORT not in emails[0].alternatives[0][0]
+    assert AuditEntry.objects.filter(action="visa_letter_sent").count() == 1
+
+
+def test_a_quoted_title_in_a_russian_letter_nests_its_quotes(event):
+    event.series_name_ru = "Форум сотрудничества «Китай — Центральная Азия»"
+    event.save()
+    template = LetterTemplate.objects.get(event=event)
+    template.body_ru = "Приглашаем {name_latin} {purpose}."
+    template.save()
+    letter = letters.issue_letter(
+        registration=approved(event, given_name_latin="Ann"), actor=None, language="ru"
+    )
+
+    text = " ".join(pdf_text(letters.letter_pdf(letter)).split())
+
+    assert "«1-й Форум сотрудничества „Китай — Центральная Азия“»" in text
