@@ -329,7 +329,7 @@ def test_organizer_emails_letters_in_the_delegates_language_and_a_revoked_one_is
 
 
 def test_a_quoted_title_in_a_russian_letter_nests_its_quotes(event):
-    event.series_name_ru = "Форум сотрудничества «Китай — Центральная Азия»"
+    event.series_name_ru, event.edition_number = "Форум сотрудничества «Китай — Центральная Азия»", 1
     event.save()
     template = LetterTemplate.objects.get(event=event)
     template.body_ru = "Приглашаем {name_latin} {purpose}."
