@@ -1,12 +1,14 @@
 """Visa letters on the site: the public verification page of a letter's QR code, and the holder's download."""
 
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 
 from . import letters
 from .models import VisaLetter
+from .permissions import focal_delegations
 
 TOKEN_LENGTH = 32  # secrets.token_urlsafe(24): 192 random bits
 
@@ -37,13 +39,15 @@ def verify_letter(request, token):
 
 
 def my_letter(request, reference):
-    """The signed-in delegate's own valid visa letter as a PDF; anyone else's is not found."""
+    """A valid visa letter as a PDF, for its holder and the focal points of the holder's delegation;
+    anyone else's is not found."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
+    mine = Q(registration__user=request.user) | Q(
+        registration__delegation__in=focal_delegations(request.user)
+    )
     letter = get_object_or_404(
-        VisaLetter.objects.select_related("registration__event").filter(
-            registration__user=request.user, status__in=VisaLetter.VALID
-        ),
+        VisaLetter.objects.select_related("registration__event").filter(mine, status__in=VisaLetter.VALID),
         reference=reference,
     )
     letters.record_letter_read(letter=letter, actor=request.user, how="downloaded")

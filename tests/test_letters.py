@@ -12,7 +12,7 @@ from django.urls import reverse
 from PIL import Image
 
 from delegates import letters, services
-from delegates.models import AuditEntry, LetterTemplate, VisaLetter
+from delegates.models import AuditEntry, Delegation, LetterTemplate, VisaLetter
 from delegates.roles import ORGANIZERS, REGISTRATION_STAFF
 from delegates.rules import RegistrationError
 
@@ -341,3 +341,29 @@ def test_a_quoted_title_in_a_russian_letter_nests_its_quotes(event):
     text = " ".join(pdf_text(letters.letter_pdf(letter)).split())
 
     assert "«1-й Форум сотрудничества „Китай — Центральная Азия“»" in text
+
+
+def test_focal_point_of_the_delegation_downloads_a_members_letter_and_another_focal_point_gets_404(
+    client, event
+):
+    delegation = Delegation.objects.create(event=event, name="Kazakhstan", country="KZ")
+    other = Delegation.objects.create(event=event, name="Kyrgyzstan", country="KG")
+    focal, other_focal = ProfileFactory().user, ProfileFactory().user
+    delegation.focal_points.add(focal)
+    other.focal_points.add(other_focal)
+    member = approved(event, given_name_latin="Aibek", family_name_latin="Serikov")
+    member.delegation = delegation
+    member.save()
+    letter = letters.issue_letter(registration=member, actor=None)
+    url = reverse("delegates:my_letter", args=[letter.reference])
+
+    client.force_login(focal)
+    page = client.get(reverse("delegates:delegation", args=[delegation.pk])).content.decode()
+    mine = client.get(url)
+    client.force_login(other_focal)
+    theirs = client.get(url)
+
+    assert url in page
+    assert mine.status_code == 200 and "Aibek Serikov" in pdf_text(mine.content)
+    assert theirs.status_code == 404
+    assert AuditEntry.objects.filter(action="visa_letter_downloaded", actor=focal).count() == 1
