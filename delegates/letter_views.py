@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 
 from . import letters
-from .models import VisaLetter
+from .models import Registration, VisaLetter
 from .permissions import focal_delegations
 
 TOKEN_LENGTH = 32  # secrets.token_urlsafe(24): 192 random bits
@@ -29,6 +29,8 @@ def verify_letter(request, token):
         "letters/verify.html",
         {
             "letter": letter,
+            # A letter stops being valid when its registration is cancelled or rejected, too.
+            "valid": letter.is_valid and letters.may_have_letter(letter.registration),
             "holder": letter.registration.user.profile.name_latin,
             "event": letter.registration.event,
         },
@@ -47,7 +49,9 @@ def my_letter(request, reference):
         registration__delegation__in=focal_delegations(request.user)
     )
     letter = get_object_or_404(
-        VisaLetter.objects.select_related("registration__event").filter(mine, status__in=VisaLetter.VALID),
+        VisaLetter.objects.select_related("registration__event").filter(
+            mine, status__in=VisaLetter.VALID, registration__status=Registration.Status.APPROVED
+        ),
         reference=reference,
     )
     letters.record_letter_read(letter=letter, actor=request.user, how="downloaded")

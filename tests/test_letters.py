@@ -367,3 +367,14 @@ def test_focal_point_of_the_delegation_downloads_a_members_letter_and_another_fo
     assert mine.status_code == 200 and "Aibek Serikov" in pdf_text(mine.content)
     assert theirs.status_code == 404
     assert AuditEntry.objects.filter(action="visa_letter_downloaded", actor=focal).count() == 1
+
+
+def test_a_cancelled_registrations_letter_shows_revoked_and_is_no_longer_downloaded(client, event):
+    registration = approved(event)
+    letter = letters.issue_letter(registration=registration, actor=None)
+
+    services.cancel_registration(registration=registration, actor=registration.user)
+    client.force_login(registration.user)
+
+    assert "Revoked:" in verification_page(client, letter)
+    assert client.get(reverse("delegates:my_letter", args=[letter.reference])).status_code == 404
