@@ -33,6 +33,7 @@ from events.text import apply_plain_text_rule
 from events.translation import in_every_language
 
 from . import exports, invitations, services
+from .letter_admin import issue_visa_letters
 from .models import (
     AuditEntry,
     CheckIn,
@@ -238,6 +239,7 @@ class RegistrationAdmin(SafeInputAdminMixin, EditionTimeZoneMixin, admin.ModelAd
         "export_selected_csv",
         "export_selected_xlsx",
         "reissue_badges",
+        issue_visa_letters,
     ]
     list_per_page = 50
 

@@ -1,4 +1,6 @@
 import secrets
+import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -646,3 +648,88 @@ class ExportPreset(models.Model):
 
     def __str__(self):
         return self.name
+
+
+def letter_image_path(instance, filename):
+    """Where a letter template's letterhead or signature is stored: a random name in its edition's folder."""
+    return f"letters/{instance.event_id}/{uuid.uuid4().hex}{Path(filename).suffix.lower()[:10]}"
+
+
+class LetterTemplate(models.Model):
+    """An edition's visa invitation letter: letterhead, issuer, signatory and the text in each language."""
+
+    event = models.OneToOneField(
+        Event, on_delete=models.CASCADE, related_name="letter_template", verbose_name=_("edition")
+    )
+    letterhead = models.ImageField(_("letterhead"), upload_to=letter_image_path, blank=True)
+    issuing_body = models.CharField(_("issuing body"), max_length=255)
+    signatory_name = models.CharField(_("signatory's name"), max_length=200)
+    signatory_title = models.CharField(_("signatory's title"), max_length=200)
+    signature = models.ImageField(_("signature"), upload_to=letter_image_path, blank=True)
+    body_en = models.TextField(_("letter text (English)"))
+    body_zh_hans = models.TextField(_("letter text (Chinese)"))
+    body_ru = models.TextField(_("letter text (Russian)"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("visa letter template")
+        verbose_name_plural = _("visa letter templates")
+        ordering = ["-event__start_on", "pk"]
+
+    def __str__(self):
+        return str(self.event)
+
+    def body_in(self, language: str) -> str:
+        """The letter text in this language (a site language code), English when unknown."""
+        return getattr(self, f"body_{language.replace('-', '_').lower()}", None) or self.body_en
+
+
+def new_letter_token():
+    """A random, unguessable verification token (192 bits) that carries no personal data."""
+    return secrets.token_urlsafe(24)
+
+
+class VisaLetter(models.Model):
+    """One visa invitation letter for one registration: issued, sent, or revoked (by a reissue)."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        ISSUED = "issued", _("Issued")
+        SENT = "sent", _("Sent")
+        REVOKED = "revoked", _("Revoked")
+
+    VALID = (Status.ISSUED, Status.SENT)
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="visa_letters", verbose_name=_("registration")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.REQUESTED)
+    reference = models.CharField(_("reference number"), max_length=40, unique=True)
+    token = models.CharField(max_length=64, unique=True, default=new_letter_token, editable=False)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en")
+    issued_at = models.DateTimeField(_("issued"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("issued by")
+    )
+
+    class Meta:
+        verbose_name = _("visa letter")
+        verbose_name_plural = _("visa letters")
+        ordering = ["-issued_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration"],
+                condition=Q(status__in=["issued", "sent"]),
+                name="visa_letter_one_valid_per_registration",
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def is_valid(self) -> bool:
+        """Issued or sent, and not revoked."""
+        return self.status in self.VALID

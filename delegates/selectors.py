@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from events.models import AttendanceMode, Event
 
-from .models import CheckIn, Registration, SubForumSeat, User
+from .models import CheckIn, Registration, SubForumSeat, User, VisaLetter
 from .protocol import ordered_delegations
 
 
@@ -79,18 +79,27 @@ def with_positions(registrations: QuerySet) -> list[Registration]:
 
 
 def my_registrations(user: User) -> list[Registration]:
-    """A delegate's registrations with editions, seats and waiting-list positions, in 2 queries."""
+    """A delegate's registrations with editions, seats, waiting-list positions and valid visa letters,
+    in 3 queries."""
+    valid_letters = VisaLetter.objects.filter(status__in=VisaLetter.VALID)
     return with_positions(
-        user.registrations.select_related("event", "delegation").order_by("-event__start_on", "-pk")
+        user.registrations.select_related("event", "delegation")
+        .prefetch_related(Prefetch("visa_letters", queryset=valid_letters, to_attr="valid_letters"))
+        .order_by("-event__start_on", "-pk")
     )
 
 
 def delegation_members(delegation) -> list[Registration]:
-    """A delegation's members with profiles, seats, waiting-list positions and entrance check-ins, in 4 queries."""
+    """A delegation's members with profiles, seats, waiting-list positions, entrance check-ins and valid
+    visa letters, in 5 queries."""
     entrance = CheckIn.objects.filter(sub_forum__isnull=True).order_by("checked_in_at", "pk")
+    valid_letters = VisaLetter.objects.filter(status__in=VisaLetter.VALID)
     return with_positions(
         delegation.members.select_related("user__profile")
-        .prefetch_related(Prefetch("check_ins", queryset=entrance, to_attr="entrance_check_ins"))
+        .prefetch_related(
+            Prefetch("check_ins", queryset=entrance, to_attr="entrance_check_ins"),
+            Prefetch("visa_letters", queryset=valid_letters, to_attr="valid_letters"),
+        )
         .order_by("user__profile__family_name_latin", "user__profile__given_name_latin", "pk")
     )
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import delegation_views, views
+from . import delegation_views, letter_views, views
 
 app_name = "delegates"
 
@@ -29,6 +29,8 @@ urlpatterns = [
         delegation_views.DelegationMemberCancelView.as_view(),
         name="delegation_member_cancel",
     ),
+    path("me/letters/<str:reference>/", letter_views.my_letter, name="my_letter"),
+    path("letters/<str:token>/", letter_views.verify_letter, name="letter_verify"),
     path("me/<slug:event_slug>/cancel/", views.CancelView.as_view(), name="cancel"),
     path("me/<slug:event_slug>/badge.pdf", views.my_badge, name="badge"),
     path("me/<slug:event_slug>/consent/", views.ConsentView.as_view(), name="consent"),

@@ -248,3 +248,24 @@ class InvitationFactory(factory.django.DjangoModelFactory):
         model = "delegates.Invitation"
 
     event = factory.SubFactory(EventFactory)
+
+
+class LetterTemplateFactory(factory.django.DjangoModelFactory):
+    """An edition's visa letter template, without pictures, with every placeholder in each language."""
+
+    class Meta:
+        model = "delegates.LetterTemplate"
+
+    event = factory.SubFactory(EventFactory)
+    issuing_body = "Organizing Committee"
+    signatory_name = "Li Ming"
+    signatory_title = "Secretary-General"
+    body_en = (
+        "To the consular office.\n\n{name_latin} ({name_native}), passport {passport_number}, "
+        "a citizen of {nationality} born on {birth_date} (passport valid until {passport_expires_on}), "
+        "is invited {purpose}, in {city} from {start_on} to {end_on}.\n\nReference {reference}, {issued_on}."
+    )
+    body_zh_hans = (
+        "兹邀请{name_native}（护照号码{passport_number}）于{start_on}至{end_on}在{city}参加{edition}。"
+    )
+    body_ru = "Приглашаем {name_native} (паспорт {passport_number}) принять участие в {edition}, {city}."

@@ -11,14 +11,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from delegates import services
+from delegates import letters, services
 from delegates.demo import load_demo_delegates
 from delegates.imports import EXAMPLE, HEADER
 from delegates.models import Delegation, Invitation
 from delegates.roles import ORGANIZERS, REGISTRATION_STAFF
 from events.demo import EIGHTH_SLUG, SAMPLE_SLUG, load_demo
 from events.models import Event
-from tests.factories import ProfileFactory, registration_data, staff_member
+from tests.factories import LetterTemplateFactory, ProfileFactory, registration_data, staff_member
 
 LANGUAGES = ["en", "zh-hans", "ru"]
 
@@ -67,6 +67,7 @@ class DemoSite:
     pages: list[PageKind]
     focal: object = None
     newcomer: object = None
+    traveller: object = None
 
     def user(self, who: str | None):
         """The account that looks at a page of this kind."""
@@ -78,6 +79,7 @@ class DemoSite:
             "organizer": self.organizer,
             "focal": self.focal,
             "newcomer": self.newcomer,
+            "traveller": self.traveller,
         }[who]
 
     def fetch(self, page_kind: PageKind, language: str) -> bytes:
@@ -130,6 +132,7 @@ def build_demo_site() -> DemoSite:
     focal, delegation, member = _focal_point(sample, arrival)
     newcomer = ProfileFactory(given_name_native="Мадина", family_name_native="Омарова").user
     EmailAddress.objects.create(user=newcomer, email=newcomer.email, verified=True, primary=True)
+    traveller, letter_pages = _letter_pages(sample, arrival)
     return DemoSite(
         delegate=delegate,
         imported=imported,
@@ -137,10 +140,42 @@ def build_demo_site() -> DemoSite:
         organizer=organizer,
         focal=focal,
         newcomer=newcomer,
+        traveller=traveller,
         pages=_pages(sample, editions[EIGHTH_SLUG])
         + _focal_pages(sample, delegation, member)
+        + letter_pages
         + _invitation_pages(sample, delegation),
     )
+
+
+def _letter_pages(sample, arrival) -> tuple:
+    """A delegate approved in person with a visa letter, reissued once: their registrations page and
+    the verification pages of the current and of the revoked letter."""
+    LetterTemplateFactory(event=sample)
+    traveller = ProfileFactory(given_name_native="Ерлан", family_name_native="Ахметов").user
+    registration = services.submit_registration(
+        event=sample,
+        user=traveller,
+        details=registration_data(
+            mode="in_person",
+            arrival_at=arrival,
+            departure_at=arrival + datetime.timedelta(days=4),
+            wants_visa_letter=True,
+            passport_number="N87654321",
+            passport_nationality="KZ",
+            passport_birth_date=datetime.date(1979, 6, 2),
+            passport_expires_on=sample.end_on + datetime.timedelta(days=400),
+        ),
+        sub_forums=[],
+    )
+    services.approve_registration(registration=registration, actor=None)
+    revoked = letters.issue_letter(registration=registration, actor=None)
+    valid = letters.issue_letter(registration=registration, actor=None)
+    return traveller, [
+        PageKind("my registrations, with a visa letter", "/me/", "traveller"),
+        PageKind("visa letter verification", f"/letters/{valid.token}/"),
+        PageKind("visa letter verification, revoked", f"/letters/{revoked.token}/"),
+    ]
 
 
 def _invitation_pages(sample, delegation) -> list[PageKind]:

@@ -21,6 +21,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_tasks_db.models import DBTaskResult
 
+from delegates.letters import issue_letter
 from delegates.models import AuditEntry, Delegation, ExportPreset, OutboxMessage
 from delegates.roles import ORGANIZERS, REGISTRATION_STAFF
 
@@ -29,6 +30,7 @@ from .factories import (
     DocumentFactory,
     ExhibitFactory,
     InvitationFactory,
+    LetterTemplateFactory,
     ProfileFactory,
     RegistrationFactory,
     SectorFactory,
@@ -180,6 +182,15 @@ CASES = {
     "delegates:cancel": Case(edition("/me/{event}/cancel/"), {**signed_in(NOT_FOUND), DELEGATE_A: OK}),
     "delegates:badge": Case(edition("/me/{event}/badge.pdf"), {**signed_in(NOT_FOUND), DELEGATE_A: OK}),
     "delegates:consent": Case(edition("/me/{event}/consent/"), {**signed_in(NOT_FOUND), DELEGATE_A: OK}),
+    # A's visa letter: A downloads it; everyone else, staff included, gets 404 (organizers use the admin).
+    "delegates:my_letter": Case(
+        lambda world: f"/me/letters/{world.objects['delegates.visaletter'].reference}/",
+        {**signed_in(NOT_FOUND), DELEGATE_A: OK},
+    ),
+    # Its verification page (its QR code) is public: it shows no passport data.
+    "delegates:letter_verify": Case(
+        lambda world: f"/letters/{world.objects['delegates.visaletter'].token}/", same(OK)
+    ),
     # A delegation's pages: its focal point (A) only; everyone else, staff included, gets 404.
     "delegates:delegation": Case(focal_url(""), {**signed_in(NOT_FOUND), DELEGATE_A: OK}),
     "delegates:delegation_member_add": Case(
@@ -364,6 +375,14 @@ ADMIN_MODELS = {
         CHANGE: ORGANIZERS_ONLY,
         DELETE: ORGANIZERS_ONLY,
     },
+    "delegates.lettertemplate": {
+        VIEW: ORGANIZERS_ONLY,
+        ADD: ORGANIZERS_ONLY,
+        CHANGE: ORGANIZERS_ONLY,
+        DELETE: ORGANIZERS_ONLY,
+    },
+    # Letters are issued from the registration list and never deleted (a reissue revokes).
+    "delegates.visaletter": {VIEW: ORGANIZERS_ONLY, ADD: set(), CHANGE: ORGANIZERS_ONLY, DELETE: set()},
 }
 
 
@@ -394,6 +413,17 @@ for _label, _rights in ADMIN_MODELS.items():
     CASES.update(admin_model_cases(_label, _rights))
 CASES["admin:delegates_invitation_bulk"] = Case(
     lambda world: "/admin/delegates/invitation/bulk/", admin_page(allowed(ORGANIZERS_ONLY))
+)
+# A letter's PDF and a template's preview carry passport data (or look as if): others get 404.
+CASES["admin:delegates_visaletter_pdf"] = Case(
+    lambda world: f"/admin/delegates/visaletter/{world.objects['delegates.visaletter'].pk}/pdf/",
+    admin_page({**allowed(ORGANIZERS_ONLY), STAFF: NOT_FOUND}),
+)
+CASES["admin:delegates_lettertemplate_preview"] = Case(
+    lambda world: (
+        f"/admin/delegates/lettertemplate/{world.objects['delegates.lettertemplate'].pk}/preview/ru/"
+    ),
+    admin_page({**allowed(ORGANIZERS_ONLY), STAFF: NOT_FOUND}),
 )
 CASES["admin:auth_user_password_change"] = Case(
     lambda world: f"/admin/delegates/user/{world.objects['delegates.user'].pk}/password/",
@@ -488,7 +518,12 @@ def build_world() -> World:
         "delegates.auditentry": AuditEntry.objects.create(action="export", event=event, actor=organizer),
         "delegates.delegation": DelegationFactory(event=event),
         "delegates.invitation": InvitationFactory(event=event),
+        "delegates.lettertemplate": LetterTemplateFactory(event=event),
     }
+    # A's visa letter: issued by the services, as for every letter.
+    registration.wants_visa_letter, registration.passport_number = True, "N12345678"
+    registration.save()
+    world.objects["delegates.visaletter"] = issue_letter(registration=registration, actor=organizer)
     # A delegation whose focal point is A, with one member, for the focal point's pages.
     delegation = Delegation.objects.create(event=event, name="Kazakhstan", country="KZ")
     delegation.focal_points.add(delegate_a)

@@ -332,7 +332,7 @@ def test_my_registrations_page_has_constant_queries_and_true_positions(
             )
         services.submit_registration(event=event, user=me, details=registration_data(), sub_forums=[room])
     client.force_login(me)
-    with django_assert_num_queries(6):  # the 6th: the delegations the account is a focal point of
+    with django_assert_num_queries(7):  # 6th: the delegations the account is a focal point of; 7th: letters
         content = client.get(reverse("delegates:me")).content.decode()
     positions = sorted(int(n) for n in re.findall(r"You are number (\d+) on the waiting list", content))
     assert positions == list(range(1, count + 1))

@@ -57,7 +57,15 @@ def test_roles_organizers_edit_programme_and_registrations_but_not_accounts():
         ),
         *(
             f"delegates.{action}_{model}"
-            for model in ("profile", "registration", "subforumseat", "delegation", "invitation")
+            for model in (
+                "profile",
+                "registration",
+                "subforumseat",
+                "delegation",
+                "invitation",
+                "lettertemplate",
+                "visaletter",
+            )
             for action in ("add", "change", "delete", "view")
         ),
         "delegates.view_outboxmessage",
