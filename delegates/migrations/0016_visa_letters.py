@@ -22,7 +22,7 @@ def revoke_roles(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("delegates", "0014_invitation_makes_focal_point"),
+        ("delegates", "0015_encrypted_passport_data"),
         ("events", "0006_sample_details"),
     ]
 
