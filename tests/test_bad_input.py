@@ -14,7 +14,7 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
-from delegates import services
+from delegates import drafts, imports, services
 from delegates.models import AuditEntry, CheckIn, ExportPreset
 from delegates.roles import ORGANIZERS, REGISTRATION_STAFF
 from events.admin import SafeInputAdminMixin
@@ -193,7 +193,7 @@ def test_a_preset_with_a_nul_is_refused_with_a_message(client, organizer, event,
 
 def test_import_confirm_ignores_a_drop_that_is_not_an_ascii_number(client, organizer, event):
     session = client.session
-    session["delegates:import"] = {"event": event.pk, "rows": []}
+    session[drafts.IMPORT_PREVIEW] = {"event": event.pk, "rows": imports.stashed([])}
     session.save()
 
     response = client.post(reverse("staff:import", args=["forum"]), {"confirm": "1", "drop": ["²", "٣", "2"]})
