@@ -7,15 +7,18 @@ countries, international organizations); their protocol order and quotas are sam
 everything about the sample edition's delegations, its focal point and its invitation codes."""
 
 import datetime
+import io
 
 from allauth.account.models import EmailAddress
+from django.core.files.base import ContentFile
 from django.db import transaction
+from PIL import Image, ImageDraw, ImageFont
 
 from events.demo import EIGHTH_SLUG, SAMPLE_SLUG
 from events.models import Event
 
-from . import invitations, services
-from .models import Delegation, Invitation, Profile, Registration, User
+from . import invitations, letters, services
+from .models import Delegation, Invitation, LetterTemplate, Profile, Registration, User, VisaLetter
 
 # (English, Russian, Chinese name, kind, country, protocol order, quota in person, quota online)
 DEMO_DELEGATIONS = [
@@ -219,7 +222,75 @@ def load_demo_delegates() -> int:
         services.approve_registration(registration=registration, actor=None)
         _join_delegation(registration, country, category)
         created += 1
+    load_demo_letters()
     return created
+
+
+# The sample edition's visa letter: every line says it is a sample, so that it never serves for a visa.
+SAMPLE_LETTER = {
+    "issuing_body": "Organizing Committee of the sample edition (sample)",
+    "signatory_name": "Sample Signatory",
+    "signatory_title": "Secretary-General (sample)",
+    "body_en": (
+        "SAMPLE LETTER: demonstration data, not valid for a visa application.\n\n"
+        "To the consular office concerned.\n\nThe Organizing Committee invites {name_latin} ({name_native}), "
+        "a citizen of {nationality} born on {birth_date}, passport {passport_number} valid until "
+        "{passport_expires_on}, {purpose}, held in {city} from {start_on} to {end_on}.\n\n"
+        "Reference {reference}, issued on {issued_on}."
+    ),
+    "body_zh_hans": (
+        "示例信函：演示数据，不可用于签证申请。\n\n致有关领事机构：\n\n组委会邀请{name_native}（{name_latin}），"
+        "{nationality}公民，出生日期{birth_date}，护照号码{passport_number}（有效期至{passport_expires_on}），"
+        "于{start_on}至{end_on}在{city}{purpose}。\n\n编号{reference}，签发日期{issued_on}。"
+    ),
+    "body_ru": (
+        "ОБРАЗЕЦ ПИСЬМА: демонстрационные данные, не годится для получения визы.\n\n"
+        "В консульское учреждение.\n\nОргкомитет приглашает {name_native} ({name_latin}), гражданина(ку) "
+        "{nationality}, дата рождения {birth_date}, паспорт {passport_number} (действителен до "
+        "{passport_expires_on}), {purpose}, в {city} с {start_on} по {end_on}\n\n"  # a date ends in "г."
+        "Номер {reference}, дата выдачи {issued_on}"
+    ),
+}
+SAMPLE_LETTER_HOLDER = "aigerim.bekova@sample.example.org"
+SAMPLE_PASSPORT = "N00000001"
+
+
+def load_demo_letters() -> int:
+    """The sample edition's letter template (with a sample letterhead) and one sample delegate's issued
+    letter, where missing; return how many letters are new."""
+    event = Event.objects.filter(slug=SAMPLE_SLUG).first()
+    registration = Registration.objects.filter(event=event, user__email=SAMPLE_LETTER_HOLDER).first()
+    if event is None or registration is None:
+        return 0
+    if not LetterTemplate.objects.filter(event=event).exists():
+        template = LetterTemplate(event=event, **SAMPLE_LETTER)
+        template.letterhead.save("sample-letterhead.png", ContentFile(_sample_letterhead()), save=False)
+        template.save()
+    if registration.visa_letters.filter(status__in=VisaLetter.VALID).exists():
+        return 0
+    Registration.objects.filter(
+        pk=registration.pk
+    ).update(  # sample passport data, as an import would give it
+        wants_visa_letter=True,
+        passport_nationality="KZ",
+        passport_expires_on=event.end_on + datetime.timedelta(days=900),
+    )
+    registration.refresh_from_db()
+    registration.passport_number = SAMPLE_PASSPORT  # encrypted on save (delegates/encryption.py)
+    registration.passport_birth_date = datetime.date(1985, 4, 12)
+    registration.save(update_fields=["passport_number", "passport_birth_date"])
+    letters.issue_letter(registration=registration, actor=None)
+    return 1
+
+
+def _sample_letterhead() -> bytes:
+    """A plain banner reading SAMPLE LETTERHEAD, as a PNG."""
+    image = Image.new("RGB", (1200, 160), "#1f4e79")
+    font = ImageFont.load_default(size=48)
+    ImageDraw.Draw(image).text((40, 50), "SAMPLE LETTERHEAD (demonstration only)", fill="white", font=font)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def load_demo_delegations() -> int:

@@ -90,7 +90,10 @@ def may_have_letter(registration: Registration) -> bool:
 def _reference(event: Event) -> str:
     """The next reference number of the edition's letters: CCA8-2026-000123 (the event row is locked)."""
     count = VisaLetter.objects.filter(registration__event=event).count()
-    return f"CCA{event.edition_number}-{event.start_on.year}-{count + 1:06d}"
+    series = (
+        "SAMPLE" if event.is_sample else f"CCA{event.edition_number}"
+    )  # a sample has no place in the series
+    return f"{series}-{event.start_on.year}-{count + 1:06d}"
 
 
 @transaction.atomic

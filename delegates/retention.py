@@ -32,7 +32,7 @@ from django.utils import timezone
 from events.models import Event
 
 from . import drafts
-from .models import AuditEntry, ExportPreset, OutboxMessage, Profile, Registration, User
+from .models import AuditEntry, ExportPreset, OutboxMessage, Profile, Registration, User, VisaLetter
 
 ERASED = "[erased]"
 ANONYMISED_DOMAIN = "anonymised.invalid"
@@ -126,6 +126,7 @@ def purge_edition(*, event: Event, now: datetime.datetime) -> EditionPurge:
     numbers = [registration.passport_number for registration in registrations if registration.passport_number]
     result.passports = _blank(registrations, PASSPORT_BLANK)
     result.traces += _drop_drafts(event)
+    result.traces += _revoke_letters(event, now)
     needles = set(numbers)
     if personal_data_due(event, now):
         result.registrations = _blank(registrations, TRAVEL_AND_NEEDS_BLANK)
@@ -322,6 +323,14 @@ def _scrub_sessions(pattern: re.Pattern) -> int:
             Session.objects.filter(pk=session.pk).update(session_data=store.encode(kept))
             changed += 1
     return changed
+
+
+def _revoke_letters(event: Event, now: datetime.datetime) -> int:
+    """Revoke the edition's visa letters: without the passport data they state, they would be drawn
+    with blanks, and a consulate's check says "revoked" from now on."""
+    return VisaLetter.objects.filter(registration__event=event, status__in=VisaLetter.VALID).update(
+        status=VisaLetter.Status.REVOKED, revoked_at=now
+    )
 
 
 def _drop_drafts(event: Event) -> int:

@@ -7,7 +7,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
+from delegates.models import VisaLetter
 from events.models import Event, Exhibit
+
+from .test_badges import pdf_text, qr_codes
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 11, 29)
@@ -308,3 +311,30 @@ def test_the_approved_online_sample_delegates_see_their_sample_stream_links(clie
         sub_forum.stream_url.startswith("https://stream.example.org/")
         for sub_forum in sample.sub_forums.all()
     )
+
+
+def test_the_sample_edition_has_a_letter_template_and_a_sample_delegate_an_issued_letter(
+    client, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    call_command("load_forum_demo", today=TODAY, stdout=None)
+    call_command("load_demo_delegates", stdout=None)
+    call_command("load_demo_delegates", stdout=None)  # twice: nothing more
+
+    sample = Event.objects.get(is_sample=True)
+    assert sample.letter_template.letterhead.name.endswith(".png")
+    [letter] = VisaLetter.objects.all()
+    holder = letter.registration
+    assert (holder.event, holder.user.email, letter.status) == (
+        sample,
+        "aigerim.bekova@sample.example.org",
+        "issued",
+    )
+    assert letter.reference.startswith("SAMPLE-")  # no place in the real series
+    client.force_login(holder.user)
+    text = pdf_text(client.get(reverse("delegates:my_letter", args=[letter.reference])).content)
+    assert "N00000001" in text and "SAMPLE" in text.upper() and letter.reference in text
+    assert qr_codes(client.get(reverse("delegates:my_letter", args=[letter.reference])).content) == [
+        f"{settings.FORUM_SITE_URL}/letters/{letter.token}/"
+    ]
+    assert "Valid: this letter was issued" in client.get(f"/letters/{letter.token}/").content.decode()

@@ -15,11 +15,18 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from delegates import drafts, invitations, retention, selectors, services
-from delegates.models import AuditEntry, ExportPreset, OutboxMessage, Profile, Registration
+from delegates import drafts, invitations, letters, retention, selectors, services
+from delegates.models import AuditEntry, ExportPreset, OutboxMessage, Profile, Registration, VisaLetter
 
 from .admin_forms import edition_form
-from .factories import ProfileFactory, SubForumFactory, open_event, registration_data, staff_member
+from .factories import (
+    LetterTemplateFactory,
+    ProfileFactory,
+    SubForumFactory,
+    open_event,
+    registration_data,
+    staff_member,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -312,3 +319,20 @@ def test_organizers_set_the_periods_in_the_admin_and_are_told_in_their_language(
     assert client.post(url, data).status_code == 302
     edition.refresh_from_db()
     assert (edition.passport_retention_days, edition.personal_data_retention_days) == (14, 90)
+
+
+def test_the_passport_stage_revokes_the_editions_visa_letters(client, edition):
+    LetterTemplateFactory(event=edition)
+    registration = edition.registrations.get(status=Registration.Status.APPROVED)
+    letter = letters.issue_letter(registration=registration, actor=None)
+    end_edition(edition, days_ago=31)
+
+    retention.purge()
+
+    letter.refresh_from_db()
+    assert letter.status == VisaLetter.Status.REVOKED
+    client.force_login(registration.user)
+    assert client.get(reverse("delegates:my_letter", args=[letter.reference])).status_code == 404
+    assert (
+        "Revoked: this letter is no longer valid" in client.get(f"/letters/{letter.token}/").content.decode()
+    )
