@@ -18,7 +18,7 @@ from delegates.models import Delegation, Invitation
 from delegates.roles import ORGANIZERS, REGISTRATION_STAFF
 from events.demo import EIGHTH_SLUG, SAMPLE_SLUG, load_demo
 from events.models import Event
-from tests.factories import LetterTemplateFactory, ProfileFactory, registration_data, staff_member
+from tests.factories import ProfileFactory, registration_data, staff_member
 
 LANGUAGES = ["en", "zh-hans", "ru"]
 
@@ -151,7 +151,7 @@ def build_demo_site() -> DemoSite:
 def _letter_pages(sample, arrival) -> tuple:
     """A delegate approved in person with a visa letter, reissued once: their registrations page and
     the verification pages of the current and of the revoked letter."""
-    LetterTemplateFactory(event=sample)
+    # The demo gave the sample edition its letter template (delegates/demo.py).
     traveller = ProfileFactory(given_name_native="Ерлан", family_name_native="Ахметов").user
     registration = services.submit_registration(
         event=sample,
