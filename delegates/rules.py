@@ -282,6 +282,16 @@ def invitation_violation(code: str) -> Violation:
     return Violation(code, INVITATION_MESSAGES[code], "invitation")
 
 
+def returning_with(registration: Registration | None, invitation: Invitation | None) -> bool:
+    """Whether a cancelled registration comes back with the invitation it used (which it holds a use of)."""
+    return (
+        invitation is not None
+        and registration is not None
+        and registration.status == Registration.Status.CANCELLED
+        and registration.invitation_id == invitation.pk
+    )
+
+
 def check_invitation(
     *,
     event: Event,

@@ -264,7 +264,7 @@ def _register(
     # handed out in lock order, and the waiting list must follow the same order.
     now = now or timezone.now()
     registration = Registration.objects.filter(event=event, user=user).first()
-    returning = _returning_to(registration, invitation)
+    returning = rules.returning_with(registration, invitation)
     if invitation is not None or not imported:  # organizers' imports need no invitation
         _raise_first(
             rules.check_invitation(
@@ -333,16 +333,6 @@ def _raise_first(violations: list[rules.Violation]) -> None:
     if violations:
         first = violations[0]
         raise RegistrationError(first.code, first.message, first.field, violations)
-
-
-def _returning_to(registration: Registration | None, invitation: Invitation | None) -> bool:
-    """Whether this is a cancelled registration coming back with the invitation it used (no new use)."""
-    return (
-        invitation is not None
-        and registration is not None
-        and registration.status == Status.CANCELLED
-        and registration.invitation_id == invitation.pk
-    )
 
 
 def _use_invitation(invitation: Invitation) -> None:

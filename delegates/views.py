@@ -216,15 +216,9 @@ class RegisterView(LoginRequiredMixin, EventTimeZoneMixin, FormView):
             event=self.event,
             invitation=self.invitation,
             email=self.request.user.email,
-            returning=self.returning,
+            returning=rules.returning_with(self.previous, self.invitation),
         )
         return violations[0] if violations else None
-
-    @property
-    def returning(self) -> bool:
-        """Whether the delegate comes back with the invitation their cancelled registration used."""
-        invitation, previous = self.invitation, self.previous
-        return invitation is not None and previous is not None and previous.invitation_id == invitation.pk
 
     def refused(self):
         """The page that says why registering is refused, and offers nothing else (429 after many guesses)."""
